@@ -1,1 +1,5 @@
-fn main() {}
+//! The embeddable bundle: loading it registers `<moov-support-form>`.
+
+fn main() {
+    moov_support::web::embed::register();
+}

@@ -1,0 +1,24 @@
+// The partner side of the embed: fetch a session token for the signed-in user from the
+// dashboard's backend and hand it to the widget. In sandbox mode the proxy mints one.
+const form = document.getElementById("support");
+const log = document.getElementById("event-log");
+
+for (const name of ["ready", "submitted", "error", "draft-restored"]) {
+  form.addEventListener(`moov-support:${name}`, (event) => {
+    const item = document.createElement("li");
+    item.textContent = `${name} ${event.detail ? JSON.stringify(event.detail) : ""}`;
+    log.prepend(item);
+  });
+}
+
+async function signIn() {
+  const response = await fetch("/api/dev/session");
+  if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
+  const session = await response.json();
+  form.setAttribute("session-token", session.token);
+  document.getElementById("demo-user").textContent = "Jordan Lee";
+}
+
+signIn().catch((error) => {
+  document.getElementById("demo-user").textContent = `Not signed in (${error.message})`;
+});

@@ -1,0 +1,94 @@
+//! Sandbox-only helpers for local development and browser tests: a demo session and
+//! scripted Moov answers. The router never mounts these against a real Moov.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::sandbox::Fault;
+use crate::session::{unix_now, Session};
+
+pub const DEMO_USER: &str = "demo-user";
+pub const DEMO_EMAIL: &str = "jordan@example.com";
+pub const DEMO_NAME: &str = "Jordan Lee";
+/// Dev sessions live an hour, like a partner's page-load token.
+const DEV_SESSION_SECS: i64 = 60 * 60;
+
+/// `GET /api/dev/session[?sub=…&email=…&name=…]`: a signed session for a demo user.
+pub(super) async fn session(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let dev = state.0.dev.as_ref().ok_or(ApiError::RouteNotFound)?;
+    let pick = |k: &str, default: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_owned())
+    };
+    let sub = pick("sub", DEMO_USER);
+    if sub.chars().count() > 200 {
+        return Err(ApiError::BadRequest(
+            "sub must be at most 200 characters".into(),
+        ));
+    }
+    let session = Session {
+        user_id: sub,
+        account_id: dev.account,
+        email: Some(pick("email", DEMO_EMAIL)),
+        name: Some(pick("name", DEMO_NAME)),
+    };
+    let expires_at = unix_now() + DEV_SESSION_SECS;
+    Ok(Json(json!({
+        "token": dev.signer.mint(&session, expires_at),
+        "accountID": session.account_id.to_string(),
+        "expiresAt": expires_at,
+        "sub": session.user_id,
+        "email": session.email,
+        "name": session.name,
+    })))
+}
+
+/// `POST /api/dev/faults`: one fault object or an array of them, queued in order.
+pub(super) async fn push_faults(State(state): State<AppState>, body: Bytes) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let parsed: Result<Vec<Fault>, String> = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .map(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+            .collect(),
+        Ok(v) => serde_json::from_value(v)
+            .map(|f| vec![f])
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let faults = match parsed.and_then(|fs| {
+        fs.iter().try_for_each(Fault::check)?;
+        Ok(fs)
+    }) {
+        Ok(fs) => fs,
+        Err(e) => return ApiError::BadRequest(format!("invalid fault: {e}")).into_response(),
+    };
+    for fault in faults {
+        dev.sandbox.push_fault(fault);
+    }
+    Json(json!({ "queued": dev.sandbox.pending_faults() })).into_response()
+}
+
+/// `DELETE /api/dev/faults`: back to normal answers.
+pub(super) async fn clear_faults(State(state): State<AppState>) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    dev.sandbox.clear_faults();
+    Json(json!({ "queued": 0 })).into_response()
+}

@@ -1,0 +1,121 @@
+//! The HTTP surface the widget talks to.
+//!
+//! `POST /api/support/tickets` and `GET /healthz` always; `/api/dev/…` only when the proxy
+//! runs against its built-in sandbox.
+
+mod dev;
+mod tickets;
+
+use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use uuid::Uuid;
+
+use crate::error::{ApiError, MAX_REQUEST_BYTES};
+use crate::idempotency::Ledger;
+use crate::limit::RateLimiter;
+use crate::moov::MoovClient;
+use crate::request_id::{self, X_REQUEST_ID};
+use crate::sandbox::SandboxHandle;
+use crate::session::{JwtSessions, SessionResolver};
+
+pub use tickets::NewTicket;
+
+/// What the sandbox-only dev routes need.
+#[derive(Clone)]
+pub struct DevTools {
+    pub sandbox: SandboxHandle,
+    /// Signs dev session tokens with the proxy's session secret.
+    pub signer: Arc<JwtSessions>,
+    /// The account dev sessions act for.
+    pub account: Uuid,
+}
+
+/// Everything a handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    sessions: Arc<dyn SessionResolver>,
+    moov: MoovClient,
+    ledger: Ledger,
+    user_limit: Option<RateLimiter<(Uuid, String)>>,
+    dev: Option<DevTools>,
+}
+
+impl AppState {
+    /// `tickets_per_minute` of 0 turns the per-user limit off; `dev` enables `/api/dev/…`.
+    pub fn new(
+        sessions: Arc<dyn SessionResolver>,
+        moov: MoovClient,
+        tickets_per_minute: u32,
+        dev: Option<DevTools>,
+    ) -> Self {
+        AppState(Arc::new(Inner {
+            sessions,
+            moov,
+            ledger: Ledger::default(),
+            user_limit: (tickets_per_minute > 0)
+                .then(|| RateLimiter::new(tickets_per_minute, Duration::from_secs(60))),
+            dev,
+        }))
+    }
+}
+
+/// The proxy's router: routes, body limit, CORS for `allowed_origins`, panic guard and
+/// request ids, in that order from the inside out.
+pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
+    let mut routes = Router::new()
+        .route("/api/support/tickets", post(tickets::create))
+        .route("/healthz", get(healthz));
+    if state.0.dev.is_some() {
+        routes = routes
+            .route("/api/dev/session", get(dev::session))
+            .route("/api/dev/faults", post(dev::push_faults).delete(dev::clear_faults));
+    }
+    routes
+        .fallback(|| async { ApiError::RouteNotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(cors(allowed_origins))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(request_id::middleware))
+        .with_state(state)
+}
+
+/// Exactly the configured origins; the widget sends a bearer token, never cookies.
+fn cors(allowed_origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        // Retry-After is not CORS-safelisted: without this the widget could not honor it.
+        .expose_headers([X_REQUEST_ID, header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    ApiError::Internal.into_response()
+}

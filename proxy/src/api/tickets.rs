@@ -1,0 +1,149 @@
+//! `POST /api/support/tickets`: the widget's one real request.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use moov_support::{rules, Contact, CreateTicket, Ticket};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::error::ApiError;
+use crate::idempotency::Outcome;
+use crate::limit::retry_after_secs;
+use crate::moov::{Answer, Failure};
+use crate::request_id::{LogContext, X_REQUEST_ID};
+use crate::session::Session;
+
+/// What the widget sends. Only these fields are read: an `author`, a `foreignID` or an
+/// account id in the body is ignored, because the browser is not trusted with them.
+/// Missing fields read as empty so the rules can name them in a 422.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewTicket {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub contact: NewContact,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewContact {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl NewTicket {
+    /// The ticket to check and forward, with the proxy's own `foreignID`.
+    pub fn into_create(self, foreign_id: Option<String>) -> CreateTicket {
+        CreateTicket {
+            title: self.title,
+            body: self.body,
+            contact: Contact {
+                email: self.contact.email,
+                name: self.contact.name,
+            },
+            author: None,
+            foreign_id,
+        }
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    payload: Result<Json<NewTicket>, JsonRejection>,
+) -> Response {
+    let session = match state.0.sessions.resolve(&headers).await {
+        Ok(s) => s,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let mut response = match submit(&state, &session, &headers, payload).await {
+        Ok(answer) => with_request_id(Json(answer.value).into_response(), answer.request_id),
+        Err(failure) => with_request_id(failure.error.into_response(), failure.request_id),
+    };
+    response.extensions_mut().insert(LogContext {
+        user: session.user_id,
+        account: session.account_id,
+    });
+    response
+}
+
+async fn submit(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    payload: Result<Json<NewTicket>, JsonRejection>,
+) -> Result<Answer<Ticket>, Failure> {
+    if let Some(limit) = &state.0.user_limit {
+        limit
+            .check(&(session.account_id, session.user_id.clone()))
+            .map_err(|wait| ApiError::TooManySubmissions {
+                retry_after_secs: retry_after_secs(wait),
+            })?;
+    }
+    let key = idempotency_key(headers)?;
+    let Json(raw) = payload.map_err(ApiError::from)?;
+    let ticket = rules::prepare(raw.into_create(key.map(|k| k.to_string())))
+        .map_err(ApiError::Validation)?;
+    let account = session.account_id;
+    let moov = &state.0.moov;
+    let Some(key) = key else {
+        return moov.create_ticket(account, &ticket).await;
+    };
+
+    let mut attempt = state.0.ledger.begin(account, key).await;
+    match attempt.outcome().clone() {
+        Outcome::Created(ticket) => {
+            tracing::info!(%key, "answering a retried submission with its ticket");
+            return Ok(Answer {
+                value: ticket,
+                request_id: None,
+            });
+        }
+        Outcome::Unknown => match moov.find_by_foreign_id(account, &key.to_string()).await {
+            Ok(Some(found)) => {
+                tracing::info!(%key, "a previous attempt had created the ticket");
+                attempt.record(Outcome::Created(found.value.clone()));
+                return Ok(found);
+            }
+            Ok(None) => {}
+            Err(f) => {
+                tracing::warn!(%key, error = %f.error, "could not check for an earlier ticket; creating")
+            }
+        },
+        Outcome::None => {}
+    }
+    let result = moov.create_ticket(account, &ticket).await;
+    attempt.record(match &result {
+        Ok(answer) => Outcome::Created(answer.value.clone()),
+        Err(f) if f.error.outcome_unknown() => Outcome::Unknown,
+        Err(_) => Outcome::None,
+    });
+    result
+}
+
+/// The `Idempotency-Key` header: absent, or a UUID.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| Uuid::try_parse(v.trim()).ok())
+        .map(Some)
+        .ok_or(ApiError::InvalidIdempotencyKey)
+}
+
+fn with_request_id(mut response: Response, id: Option<HeaderValue>) -> Response {
+    if let Some(id) = id {
+        response.headers_mut().insert(X_REQUEST_ID, id);
+    }
+    response
+}

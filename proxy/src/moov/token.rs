@@ -1,0 +1,190 @@
+//! Moov OAuth access tokens for the proxy, cached per scope.
+//!
+//! Every ticket would otherwise cost a token request. A token is reused until shortly before
+//! it expires, and when it must be renewed only one request per scope goes out: callers that
+//! arrive meanwhile wait for it and share its result.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::header;
+use serde::Deserialize;
+use tokio::sync::Mutex as AsyncMutex;
+
+use crate::config::{MoovCredentials, Secret};
+use crate::error::ApiError;
+
+/// Renew at most this long before expiry (or a tenth of the lifetime, if shorter).
+pub const RENEW_MARGIN: Duration = Duration::from_secs(60);
+/// `expires_in` values above this are Unix timestamps rather than lifetimes.
+const TIMESTAMP_THRESHOLD: f64 = 1e9;
+
+#[derive(Clone)]
+struct CachedToken {
+    access_token: Secret,
+    renew_at: Instant,
+}
+
+type Slot = Arc<AsyncMutex<Option<CachedToken>>>;
+
+/// Client-credentials tokens for one set of Moov keys.
+pub struct TokenCache {
+    http: reqwest::Client,
+    token_url: String,
+    credentials: MoovCredentials,
+    origin: String,
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: serde_json::Number,
+}
+
+impl TokenCache {
+    pub fn new(http: reqwest::Client, credentials: MoovCredentials, origin: String) -> Self {
+        TokenCache {
+            http,
+            token_url: format!("{}/oauth2/token", credentials.base_url),
+            credentials,
+            origin,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slot(&self, scope: &str) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(scope.to_owned()).or_default().clone()
+    }
+
+    /// A token valid for `scope`, from the cache or freshly requested.
+    pub async fn get(&self, scope: &str) -> Result<Secret, ApiError> {
+        let slot = self.slot(scope);
+        // Held across the request on purpose: concurrent callers queue here and then find
+        // the token the first one fetched.
+        let mut cached = slot.lock().await;
+        if let Some(token) = cached.as_ref() {
+            if Instant::now() < token.renew_at {
+                return Ok(token.access_token.clone());
+            }
+        }
+        let token = self.fetch(scope).await?;
+        *cached = Some(token.clone());
+        Ok(token.access_token)
+    }
+
+    /// Forgets `stale` after Moov refused it; a token another caller already replaced it
+    /// with is kept.
+    pub async fn invalidate(&self, scope: &str, stale: &Secret) {
+        let slot = self.slot(scope);
+        let mut cached = slot.lock().await;
+        if cached.as_ref().is_some_and(|t| &t.access_token == stale) {
+            *cached = None;
+        }
+    }
+
+    async fn fetch(&self, scope: &str) -> Result<CachedToken, ApiError> {
+        let sent_at = Instant::now();
+        let answer = self
+            .http
+            .post(&self.token_url)
+            .basic_auth(
+                &self.credentials.public_key,
+                Some(self.credentials.secret_key.expose()),
+            )
+            .header(header::ORIGIN, &self.origin)
+            .form(&[("grant_type", "client_credentials"), ("scope", scope)])
+            .send()
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, scope, "Moov token request failed");
+                ApiError::TokenEndpoint(if e.is_timeout() {
+                    "Moov's token endpoint did not answer in time".into()
+                } else {
+                    "Moov's token endpoint could not be reached".into()
+                })
+            })?;
+        let status = answer.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            tracing::warn!(status = status.as_u16(), scope, "Moov refused the proxy's keys");
+            return Err(ApiError::CredentialsRejected);
+        }
+        if !status.is_success() {
+            tracing::warn!(status = status.as_u16(), scope, "Moov token endpoint refused");
+            return Err(ApiError::TokenEndpoint(format!(
+                "Moov's token endpoint answered {}",
+                status.as_u16()
+            )));
+        }
+        let body: TokenAnswer = answer.json().await.map_err(|e| {
+            tracing::warn!(error = %e, scope, "Moov token answer unreadable");
+            ApiError::TokenEndpoint("Moov's token endpoint answer could not be read".into())
+        })?;
+        let expires_in = body.expires_in.as_f64().unwrap_or(0.0);
+        let lifetime = lifetime_of(expires_in, unix_now_f64());
+        tracing::debug!(scope, lifetime_s = lifetime.as_secs(), "Moov token obtained");
+        Ok(CachedToken {
+            access_token: Secret::new(body.access_token),
+            renew_at: sent_at + lifetime.saturating_sub(renew_margin(lifetime)),
+        })
+    }
+}
+
+/// How long a token lives, reading `expires_in` either way Moov's sources describe it: a
+/// lifetime in seconds, or (above 10^9) the Unix time of expiry.
+pub fn lifetime_of(expires_in: f64, now_unix: f64) -> Duration {
+    let seconds = if expires_in > TIMESTAMP_THRESHOLD {
+        expires_in - now_unix
+    } else {
+        expires_in
+    };
+    if seconds.is_finite() && seconds > 0.0 {
+        Duration::from_secs_f64(seconds)
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// How early to renew: a minute, or a tenth of a short lifetime.
+pub fn renew_margin(lifetime: Duration) -> Duration {
+    RENEW_MARGIN.min(lifetime / 10)
+}
+
+fn unix_now_f64() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expires_in_as_seconds_or_timestamp() {
+        let now = 1_760_000_000.0;
+        assert_eq!(lifetime_of(900.0, now), Duration::from_secs(900));
+        assert_eq!(lifetime_of(now + 900.0, now), Duration::from_secs(900));
+        assert_eq!(lifetime_of(3600.5, now), Duration::from_secs_f64(3600.5));
+        // Up to 10^9 is still read as a (very long) lifetime.
+        assert_eq!(
+            lifetime_of(1e9, now),
+            Duration::from_secs(1_000_000_000)
+        );
+        // Already past, zero or nonsense: use once, renew at once.
+        assert_eq!(lifetime_of(now - 5.0, now), Duration::ZERO);
+        assert_eq!(lifetime_of(0.0, now), Duration::ZERO);
+        assert_eq!(lifetime_of(-3.0, now), Duration::ZERO);
+    }
+
+    #[test]
+    fn renews_a_minute_or_a_tenth_early() {
+        assert_eq!(renew_margin(Duration::from_secs(900)), Duration::from_secs(60));
+        assert_eq!(renew_margin(Duration::from_secs(300)), Duration::from_secs(30));
+        assert_eq!(renew_margin(Duration::from_secs(2)), Duration::from_millis(200));
+        assert_eq!(renew_margin(Duration::ZERO), Duration::ZERO);
+    }
+}

@@ -1,0 +1,277 @@
+//! The ticket endpoints: create, list, get.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::Ordering;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use moov_support::rules;
+use moov_support::{CreateTicket, Ticket, TicketStatus};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::oauth::basic_credentials;
+use super::serve::{ConnectionControl, PeerAddr};
+use super::{error, lock, SandboxHandle, StoredTicket};
+use crate::limit::retry_after_secs;
+use crate::version::MoovVersion;
+
+const DEFAULT_PAGE: usize = 20;
+const MAX_PAGE: usize = 200;
+
+/// Who called, once authenticated.
+enum Caller {
+    /// The key pair itself: may do anything on any known account.
+    Key,
+    Token(Vec<String>),
+}
+
+/// Checks everything a ticket route checks before it looks at the body, in Moov's order:
+/// rate limit, authentication, API version, scope, account.
+fn admit(
+    sandbox: &SandboxHandle,
+    peer: Option<Extension<PeerAddr>>,
+    account: &str,
+    headers: &HeaderMap,
+    permission: &str,
+) -> Result<Uuid, Response> {
+    let account = Uuid::parse_str(account)
+        .map_err(|_| error(StatusCode::NOT_FOUND, "account not found"))?;
+    let ip = peer.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.0 .0.ip());
+    if let Err(wait) = sandbox.rate_limit(ip, account) {
+        let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after_secs(wait)),
+        );
+        return Err(r);
+    }
+    let caller = authenticate(sandbox, headers)?;
+    check_version(headers)?;
+    if let Caller::Token(scopes) = caller {
+        let needed = format!("/accounts/{account}/{permission}");
+        if !scopes.contains(&needed) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                format!("the access token lacks the scope {needed}"),
+            ));
+        }
+    }
+    if !sandbox.knows_account(account) {
+        return Err(error(StatusCode::NOT_FOUND, "account not found"));
+    }
+    Ok(account)
+}
+
+/// Missing or expired authentication is a 401 with no body, as the seed shows.
+fn authenticate(sandbox: &SandboxHandle, headers: &HeaderMap) -> Result<Caller, Response> {
+    let unauthorized = || StatusCode::UNAUTHORIZED.into_response();
+    if let Some((id, secret)) = basic_credentials(headers) {
+        return if sandbox.is_key_pair(&id, &secret) {
+            Ok(Caller::Key)
+        } else {
+            Err(unauthorized())
+        };
+    }
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unauthorized)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(unauthorized)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(unauthorized());
+    }
+    sandbox
+        .scopes_of(token.trim())
+        .map(Caller::Token)
+        .ok_or_else(unauthorized)
+}
+
+/// No header means v2024.01.00, which has no ticket endpoints: 404 like any route a version
+/// lacks. A header that is not a version at all is a 400.
+fn check_version(headers: &HeaderMap) -> Result<(), Response> {
+    let version = match headers.get("x-moov-version") {
+        None => MoovVersion::IMPLICIT,
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.parse::<MoovVersion>().ok())
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "x-moov-version must look like v2025.07.00",
+                )
+            })?,
+    };
+    if version.supports_tickets() {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::NOT_FOUND,
+            format!("support tickets need x-moov-version v2025.07.00 or later; this request used {version}"),
+        ))
+    }
+}
+
+pub(super) async fn create(
+    State(sandbox): State<SandboxHandle>,
+    Path(account): Path<String>,
+    peer: Option<Extension<PeerAddr>>,
+    control: Option<Extension<ConnectionControl>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    sandbox.0.create_requests.fetch_add(1, Ordering::SeqCst);
+    let account = match admit(&sandbox, peer, &account, &headers, "tickets.write") {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let fault = sandbox.next_fault();
+    if let Some(fault) = &fault {
+        if fault.drop {
+            return drop_connection(control).await;
+        }
+        if let Some(scripted) = fault.response() {
+            if let Some(delay) = fault.delay() {
+                tokio::time::sleep(delay).await;
+            }
+            return scripted;
+        }
+    }
+    let response = store(&sandbox, account, &body);
+    if let Some(delay) = fault.as_ref().and_then(|f| f.delay()) {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+fn store(sandbox: &SandboxHandle, account: Uuid, body: &[u8]) -> Response {
+    let raw: CreateTicket = match serde_json::from_slice(body) {
+        Ok(t) => t,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid ticket JSON: {e}")),
+    };
+    let ticket = match rules::prepare(raw) {
+        Ok(t) => t,
+        Err(fields) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(fields)).into_response(),
+    };
+    let now = now_rfc3339();
+    let mut books = lock(&sandbox.0.books);
+    let book = books.entry(account).or_default();
+    book.next_number += 1;
+    let created = Ticket {
+        ticket_id: Uuid::new_v4().to_string(),
+        number: book.next_number,
+        title: ticket.title,
+        contact: ticket.contact,
+        status: TicketStatus::New,
+        created_on: now.clone(),
+        updated_on: now.clone(),
+        latest_message_on: Some(now),
+        closed_on: None,
+        foreign_id: ticket.foreign_id,
+    };
+    book.tickets.push(StoredTicket {
+        ticket: created.clone(),
+        body: ticket.body,
+        author: ticket.author,
+    });
+    Json(created).into_response()
+}
+
+/// Closes the connection without an answer; without a connection to close (a router driven
+/// in-process), breaks the answer off after its head.
+async fn drop_connection(control: Option<Extension<ConnectionControl>>) -> Response {
+    match control {
+        Some(Extension(c)) => {
+            c.close();
+            std::future::pending::<Response>().await
+        }
+        None => Response::new(Body::from_stream(futures_util::stream::once(async {
+            Err::<Bytes, _>(std::io::Error::other("sandbox: connection dropped"))
+        }))),
+    }
+}
+
+pub(super) async fn list(
+    State(sandbox): State<SandboxHandle>,
+    Path(account): Path<String>,
+    peer: Option<Extension<PeerAddr>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let account = match admit(&sandbox, peer, &account, &headers, "tickets.read") {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let count = match query.get("count").map(|c| c.parse::<usize>()) {
+        None => DEFAULT_PAGE,
+        Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("count must be from 1 to {MAX_PAGE}"),
+            )
+        }
+    };
+    let before = match query.get("cursor").filter(|c| !c.is_empty()) {
+        None => i64::MAX,
+        Some(c) => match c.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => return error(StatusCode::BAD_REQUEST, "invalid cursor"),
+        },
+    };
+    let status = query.get("status").filter(|s| !s.is_empty());
+    let foreign_id = query.get("foreignID").filter(|s| !s.is_empty());
+    let matching: Vec<Ticket> = sandbox
+        .tickets(account)
+        .into_iter()
+        .rev()
+        .map(|s| s.ticket)
+        .filter(|t| t.number < before)
+        .filter(|t| status.is_none_or(|s| t.status.as_str() == s))
+        .filter(|t| foreign_id.is_none_or(|f| t.foreign_id.as_deref() == Some(f.as_str())))
+        .collect();
+    let more = matching.len() > count;
+    let items: Vec<Ticket> = matching.into_iter().take(count).collect();
+    let mut page = json!({ "items": items });
+    if more {
+        if let Some(last) = items.last() {
+            page["nextPage"] = json!({ "cursor": last.number.to_string() });
+        }
+    }
+    Json(page).into_response()
+}
+
+pub(super) async fn get_one(
+    State(sandbox): State<SandboxHandle>,
+    Path((account, ticket_id)): Path<(String, String)>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: HeaderMap,
+) -> Response {
+    let account = match admit(&sandbox, peer, &account, &headers, "tickets.read") {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match sandbox
+        .tickets(account)
+        .into_iter()
+        .find(|s| s.ticket.ticket_id == ticket_id)
+    {
+        Some(s) => Json(s.ticket).into_response(),
+        None => error(StatusCode::NOT_FOUND, "ticket not found"),
+    }
+}
+
+fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,149 @@
+//! Starting and stopping the proxy: the sandbox when there is no Moov, the Moov client,
+//! the router and the listener.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::api::{self, AppState, DevTools};
+use crate::config::{Config, MoovCredentials, Upstream};
+use crate::moov::MoovClient;
+use crate::sandbox::{self, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID};
+use crate::session::{JwtSessions, SessionResolver};
+
+/// Why the proxy could not start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("could not start the built-in Moov sandbox: {0}")]
+    Sandbox(std::io::Error),
+    #[error("could not build the HTTP client for Moov: {0}")]
+    Client(reqwest::Error),
+}
+
+/// A proxy about to start; swap in a session resolver before [`Proxy::start`].
+pub struct Proxy {
+    config: Config,
+    sessions: Option<Arc<dyn SessionResolver>>,
+}
+
+impl Proxy {
+    /// Verifies HS256 session tokens with `SESSION_SECRET` unless told otherwise.
+    pub fn new(config: Config) -> Self {
+        Proxy {
+            config,
+            sessions: None,
+        }
+    }
+
+    /// Uses the partner's own way of knowing who is signed in (e.g. a cookie session).
+    pub fn with_session_resolver(mut self, sessions: Arc<dyn SessionResolver>) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// Starts the sandbox if needed, binds `config.addr` and serves in the background.
+    pub async fn start(self) -> Result<RunningProxy, StartError> {
+        let config = self.config;
+        let (credentials, sandbox) = match &config.upstream {
+            Upstream::Moov(credentials) => (credentials.clone(), None),
+            Upstream::Sandbox => {
+                let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+                let running = sandbox::spawn(SandboxOptions::default(), loopback)
+                    .await
+                    .map_err(StartError::Sandbox)?;
+                let credentials = MoovCredentials {
+                    base_url: running.url(),
+                    public_key: sandbox::SANDBOX_PUBLIC_KEY.into(),
+                    secret_key: crate::config::Secret::new(sandbox::SANDBOX_SECRET_KEY),
+                };
+                (credentials, Some(running))
+            }
+        };
+        let moov_url = credentials.base_url.clone();
+        let moov = MoovClient::new(
+            credentials,
+            config.moov_version,
+            config.moov_origin.clone(),
+            config.upstream_timeout,
+        )
+        .map_err(StartError::Client)?;
+        let jwt = Arc::new(JwtSessions::new(&config.session_secret));
+        let sessions = self.sessions.unwrap_or_else(|| jwt.clone());
+        let dev = sandbox.as_ref().map(|s| DevTools {
+            sandbox: s.handle.clone(),
+            signer: jwt,
+            account: DEMO_ACCOUNT_ID,
+        });
+        let state = AppState::new(sessions, moov, config.user_rate_limit_per_minute, dev);
+        let app = api::router(state, &config.allowed_origins);
+
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                // Ends on a stop request, or when the handle is dropped.
+                let _ = stopped.changed().await;
+            };
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+        Ok(RunningProxy {
+            addr,
+            moov_url,
+            sandbox,
+            stop,
+            task,
+        })
+    }
+}
+
+/// A proxy serving in the background.
+pub struct RunningProxy {
+    pub addr: SocketAddr,
+    /// Where tickets go: Moov's base URL or the built-in sandbox's.
+    pub moov_url: String,
+    sandbox: Option<RunningSandbox>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningProxy {
+    /// Base URL, e.g. `http://127.0.0.1:3000`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The built-in sandbox, when the proxy runs against it.
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        self.sandbox.as_ref().map(|s| &s.handle)
+    }
+
+    /// Stops accepting, lets requests in flight finish, then stops the sandbox.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        let served = self.task.await.unwrap_or(Ok(()));
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
+        served
+    }
+}

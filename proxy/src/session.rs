@@ -1,0 +1,393 @@
+//! Who is asking: the partner's signed-in user and the Moov account they act for.
+//!
+//! The account always comes from here, never from the request body or path, so a user can
+//! only ever file tickets on the account their partner app vouched for.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::http::{header, HeaderMap};
+use base64::Engine;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::config::Secret;
+
+/// A verified user of the partner's app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The partner's user id (`sub`).
+    pub user_id: String,
+    /// The Moov account whose tickets this user may file.
+    pub account_id: Uuid,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Why a request carries no usable session. Each message tells the partner what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SessionError {
+    #[error("missing bearer token")]
+    Missing,
+    #[error("the Authorization header must be `Bearer <session token>`")]
+    NotBearer,
+    #[error("session token is malformed")]
+    Malformed,
+    #[error("session token must be signed with HS256")]
+    WrongAlgorithm,
+    #[error("session token signature invalid")]
+    BadSignature,
+    #[error("session token expired")]
+    Expired,
+    #[error("session token is not valid yet")]
+    NotYetValid,
+    #[error("session token has no `{0}` claim")]
+    MissingClaim(&'static str),
+    #[error("session token claim `{0}` is invalid")]
+    InvalidClaim(&'static str),
+    #[error("session token lives too long: exp must be at most 2 hours ahead")]
+    TooLongLived,
+    /// A custom resolver's own refusal.
+    #[error("{0}")]
+    Rejected(String),
+}
+
+/// A boxed future, so resolvers can be stored as trait objects.
+pub type ResolveFuture<'a> = Pin<Box<dyn Future<Output = Result<Session, SessionError>> + Send + 'a>>;
+
+/// Turns a request's headers into a [`Session`].
+///
+/// The JWT scheme ([`JwtSessions`]) is the default; a partner whose users already have cookie
+/// sessions implements this to look the cookie up in their own store.
+pub trait SessionResolver: Send + Sync + 'static {
+    fn resolve<'a>(&'a self, headers: &'a HeaderMap) -> ResolveFuture<'a>;
+}
+
+/// Longest a session token may live; partners mint short-lived tokens per page load.
+pub const MAX_LIFETIME_SECS: i64 = 2 * 60 * 60;
+/// Tolerated clock difference between the partner's signer and the proxy.
+pub const LEEWAY_SECS: i64 = 30;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    moov_account_id: Option<String>,
+    exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+/// HS256 session tokens signed with the shared `SESSION_SECRET`.
+pub struct JwtSessions {
+    decoding: DecodingKey,
+    encoding: EncodingKey,
+    validation: Validation,
+}
+
+impl JwtSessions {
+    pub fn new(secret: &Secret) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.set_required_spec_claims(&["exp"]);
+        validation.leeway = LEEWAY_SECS as u64;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        // Session tokens name no audience; one that does is still ours to check.
+        validation.validate_aud = false;
+        JwtSessions {
+            decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
+            encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
+            validation,
+        }
+    }
+
+    /// Verifies a compact JWT. `now` is Unix seconds.
+    pub fn verify_at(&self, token: &str, now: i64) -> Result<Session, SessionError> {
+        check_header(token)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => SessionError::BadSignature,
+                ErrorKind::ExpiredSignature => SessionError::Expired,
+                ErrorKind::ImmatureSignature => SessionError::NotYetValid,
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    SessionError::WrongAlgorithm
+                }
+                ErrorKind::MissingRequiredClaim(_) => SessionError::MissingClaim("exp"),
+                ErrorKind::InvalidClaimFormat(c) if c == "exp" => {
+                    SessionError::InvalidClaim("exp")
+                }
+                ErrorKind::InvalidClaimFormat(c) if c == "nbf" => {
+                    SessionError::InvalidClaim("nbf")
+                }
+                _ => SessionError::Malformed,
+            })?;
+        let claims = data.claims;
+        // The library checks expiry against the system clock; `now` makes the rule testable.
+        if claims.exp < now - LEEWAY_SECS {
+            return Err(SessionError::Expired);
+        }
+        if claims.exp > now + MAX_LIFETIME_SECS + LEEWAY_SECS {
+            return Err(SessionError::TooLongLived);
+        }
+        let user_id = claims
+            .sub
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(SessionError::MissingClaim("sub"))?;
+        let account = claims
+            .moov_account_id
+            .ok_or(SessionError::MissingClaim("moov_account_id"))?;
+        let account_id =
+            Uuid::parse_str(&account).map_err(|_| SessionError::InvalidClaim("moov_account_id"))?;
+        Ok(Session {
+            user_id,
+            account_id,
+            email: claims.email.filter(|e| !e.is_empty()),
+            name: claims.name.filter(|n| !n.is_empty()),
+        })
+    }
+
+    /// Signs a session token, as a partner backend would. Used by the sandbox's dev route
+    /// and by tests.
+    pub fn mint(&self, session: &Session, exp: i64) -> String {
+        let claims = Claims {
+            sub: Some(session.user_id.clone()),
+            moov_account_id: Some(session.account_id.to_string()),
+            exp,
+            email: session.email.clone(),
+            name: session.name.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing with an HMAC key cannot fail")
+    }
+}
+
+impl SessionResolver for JwtSessions {
+    fn resolve<'a>(&'a self, headers: &'a HeaderMap) -> ResolveFuture<'a> {
+        Box::pin(async move {
+            let token = bearer_token(headers)?;
+            self.verify_at(token, unix_now())
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, SessionError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(SessionError::Missing)?
+        .to_str()
+        .map_err(|_| SessionError::NotBearer)?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or(SessionError::NotBearer)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(SessionError::NotBearer);
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(SessionError::Missing);
+    }
+    Ok(token)
+}
+
+/// Refuses anything but HS256 before any signature work, with a message that says so
+/// (`alg: none` and RS/ES tokens would otherwise read as "malformed").
+fn check_header(token: &str) -> Result<(), SessionError> {
+    #[derive(Deserialize)]
+    struct JoseHeader {
+        alg: Option<String>,
+    }
+    let mut parts = token.split('.');
+    let (Some(head), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(SessionError::Malformed);
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .map_err(|_| SessionError::Malformed)?;
+    let header: JoseHeader = serde_json::from_slice(&bytes).map_err(|_| SessionError::Malformed)?;
+    match header.alg.as_deref() {
+        Some("HS256") => Ok(()),
+        _ => Err(SessionError::WrongAlgorithm),
+    }
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use serde_json::json;
+
+    const SECRET: &str = "test-secret-test-secret-test-secret!";
+    const ACCOUNT: &str = "9a3c1f52-6d1e-4b8a-a7f0-3c2b1d4e5f60";
+
+    fn sessions() -> JwtSessions {
+        JwtSessions::new(&Secret::new(SECRET))
+    }
+
+    fn sign(claims: serde_json::Value, secret: &str) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    fn claims(now: i64) -> serde_json::Value {
+        json!({"sub": "u-1", "moov_account_id": ACCOUNT, "exp": now + 600,
+               "email": "a@b.co", "name": "Ann"})
+    }
+
+    #[test]
+    fn a_good_token_yields_the_session() {
+        let now = unix_now();
+        let s = sessions().verify_at(&sign(claims(now), SECRET), now).unwrap();
+        assert_eq!(s.user_id, "u-1");
+        assert_eq!(s.account_id.to_string(), ACCOUNT);
+        assert_eq!(s.email.as_deref(), Some("a@b.co"));
+        assert_eq!(s.name.as_deref(), Some("Ann"));
+    }
+
+    #[test]
+    fn minted_tokens_round_trip() {
+        let j = sessions();
+        let session = Session {
+            user_id: "demo".into(),
+            account_id: Uuid::parse_str(ACCOUNT).unwrap(),
+            email: None,
+            name: Some("Jordan".into()),
+        };
+        let now = unix_now();
+        assert_eq!(j.verify_at(&j.mint(&session, now + 3600), now), Ok(session));
+    }
+
+    #[test]
+    fn expiry_rules() {
+        let j = sessions();
+        let now = unix_now();
+        let with_exp = |exp: i64| {
+            let mut c = claims(now);
+            c["exp"] = json!(exp);
+            sign(c, SECRET)
+        };
+        assert_eq!(
+            j.verify_at(&with_exp(now - 3600), now),
+            Err(SessionError::Expired)
+        );
+        assert_eq!(
+            j.verify_at(&with_exp(now + MAX_LIFETIME_SECS + 3600), now),
+            Err(SessionError::TooLongLived)
+        );
+        assert!(j.verify_at(&with_exp(now + MAX_LIFETIME_SECS), now).is_ok());
+        // A token judged against a later clock expires even if the system clock says not.
+        assert_eq!(
+            j.verify_at(&with_exp(now + 600), now + 3600),
+            Err(SessionError::Expired)
+        );
+        let mut c = claims(now);
+        c.as_object_mut().unwrap().remove("exp");
+        assert_eq!(
+            j.verify_at(&sign(c, SECRET), now),
+            Err(SessionError::MissingClaim("exp"))
+        );
+        let mut c = claims(now);
+        c["exp"] = json!("tomorrow");
+        assert_eq!(
+            j.verify_at(&sign(c, SECRET), now),
+            Err(SessionError::InvalidClaim("exp"))
+        );
+    }
+
+    #[test]
+    fn claims_must_name_user_and_account() {
+        let j = sessions();
+        let now = unix_now();
+        for (field, value, want) in [
+            ("sub", json!(null), SessionError::MissingClaim("sub")),
+            ("sub", json!("  "), SessionError::MissingClaim("sub")),
+            (
+                "moov_account_id",
+                json!(null),
+                SessionError::MissingClaim("moov_account_id"),
+            ),
+            (
+                "moov_account_id",
+                json!("acct-1"),
+                SessionError::InvalidClaim("moov_account_id"),
+            ),
+        ] {
+            let mut c = claims(now);
+            if value.is_null() {
+                c.as_object_mut().unwrap().remove(field);
+            } else {
+                c[field] = value;
+            }
+            assert_eq!(j.verify_at(&sign(c, SECRET), now), Err(want), "{field}");
+        }
+    }
+
+    #[test]
+    fn signature_and_algorithm_are_enforced() {
+        let j = sessions();
+        let now = unix_now();
+        assert_eq!(
+            j.verify_at(&sign(claims(now), "another-secret-another-secret-xx"), now),
+            Err(SessionError::BadSignature)
+        );
+        // alg none: a header and claims with an empty signature.
+        let none_header = B64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let body = B64.encode(claims(now).to_string());
+        assert_eq!(
+            j.verify_at(&format!("{none_header}.{body}."), now),
+            Err(SessionError::WrongAlgorithm)
+        );
+        // HS512 with the right secret is still refused: only HS256 is accepted.
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &claims(now),
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(j.verify_at(&hs512, now), Err(SessionError::WrongAlgorithm));
+        // A tampered payload under the original signature.
+        let good = sign(claims(now), SECRET);
+        let mut parts: Vec<&str> = good.split('.').collect();
+        let mut evil = claims(now);
+        evil["moov_account_id"] = json!("00000000-0000-4000-8000-000000000000");
+        let evil_body = B64.encode(evil.to_string());
+        parts[1] = &evil_body;
+        assert_eq!(
+            j.verify_at(&parts.join("."), now),
+            Err(SessionError::BadSignature)
+        );
+        for junk in ["", "abc", "a.b", "a.b.c.d", "!!!.e30.x"] {
+            assert_eq!(j.verify_at(junk, now), Err(SessionError::Malformed), "{junk}");
+        }
+    }
+
+    #[test]
+    fn bearer_header_parsing() {
+        let mut h = HeaderMap::new();
+        assert_eq!(bearer_token(&h), Err(SessionError::Missing));
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer_token(&h), Err(SessionError::NotBearer));
+        h.insert(header::AUTHORIZATION, "Bearer ".parse().unwrap());
+        assert!(bearer_token(&h).is_err());
+        h.insert(header::AUTHORIZATION, "bearer  t.o.k ".parse().unwrap());
+        assert_eq!(bearer_token(&h), Ok("t.o.k"));
+    }
+}

@@ -1,0 +1,194 @@
+//! Sends a ticket to the partner's proxy and turns every answer into a [`SubmitError`] a user
+//! can act on.
+
+use gloo_net::http::{Request, Response};
+use thiserror::Error;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::ticket::{CreateTicket, FieldErrors, Ticket};
+
+/// How long the widget waits for the proxy before giving up.
+pub const DEFAULT_TIMEOUT_MS: i32 = 20_000;
+
+/// One variant per situation the user must handle differently.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SubmitError {
+    #[error("Some fields need attention.")]
+    Invalid(FieldErrors),
+    #[error("The request was not accepted: {0}")]
+    BadRequest(String),
+    #[error("Your session has expired. Sign in again, then press Send.")]
+    SessionExpired,
+    #[error("This account is not allowed to contact support. Ask your administrator.")]
+    Forbidden,
+    #[error("Support could not find your account. Ask your administrator.")]
+    NotFound,
+    #[error("This message conflicts with one already sent: {0}")]
+    Conflict(String),
+    #[error("The message is too large to send. Shorten it and try again.")]
+    TooLarge,
+    #[error("Too many messages were sent. Try again in {} seconds.", .0.unwrap_or(30))]
+    RateLimited(Option<u32>),
+    #[error("Support is having trouble right now. Your message is saved; try again in a few minutes.")]
+    ServerError,
+    #[error("Support could not be reached. Your message is saved; try again shortly.")]
+    BadGateway,
+    #[error("Support took too long to answer. Your message is saved; try again shortly.")]
+    GatewayTimeout,
+    #[error("You appear to be offline. Your message is saved; send it again when you are back online.")]
+    Network,
+    #[error("The request timed out. Your message is saved; try again.")]
+    Timeout,
+    #[error("Something went wrong (HTTP {0}). Your message is saved; try again.")]
+    Unexpected(u16),
+}
+
+/// A failed submission and the trace id support needs to find it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: SubmitError,
+    pub request_id: Option<String>,
+    pub status: Option<u16>,
+}
+
+/// What the widget needs to reach the proxy.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    pub endpoint: &'a str,
+    pub session_token: Option<&'a str>,
+    pub idempotency_key: &'a str,
+    pub timeout_ms: i32,
+}
+
+/// POSTs the (already validated and sanitized) ticket.
+pub async fn submit(to: &Submission<'_>, ticket: &CreateTicket) -> Result<Ticket, Failure> {
+    let controller = web_sys::AbortController::new().map_err(|_| network_failure())?;
+    let timer = Timer::start(&controller, to.timeout_ms);
+    let mut request = Request::post(to.endpoint)
+        .header("Idempotency-Key", to.idempotency_key)
+        .abort_signal(Some(&controller.signal()));
+    if let Some(token) = to.session_token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = request.json(ticket).map_err(|_| network_failure())?;
+    let sent = request.send().await;
+    let timed_out = timer.fired();
+    let response = match sent {
+        Ok(r) => r,
+        Err(_) if timed_out => {
+            return Err(Failure {
+                error: SubmitError::Timeout,
+                request_id: None,
+                status: None,
+            })
+        }
+        Err(_) => return Err(network_failure()),
+    };
+    // The timer stays armed while the body streams in.
+    let answer = read_answer(response).await;
+    drop(timer);
+    answer
+}
+
+fn network_failure() -> Failure {
+    Failure {
+        error: SubmitError::Network,
+        request_id: None,
+        status: None,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    error: String,
+}
+
+async fn read_answer(response: Response) -> Result<Ticket, Failure> {
+    let status = response.status();
+    let request_id = response.headers().get("x-request-id");
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let text = response.text().await.unwrap_or_default();
+    let message = || {
+        serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_else(|_| "no reason was given".to_owned())
+    };
+    let error = match status {
+        200 | 201 => match serde_json::from_str::<Ticket>(&text) {
+            Ok(ticket) => return Ok(ticket),
+            Err(_) => SubmitError::BadGateway,
+        },
+        400 => SubmitError::BadRequest(message()),
+        401 => SubmitError::SessionExpired,
+        403 => SubmitError::Forbidden,
+        404 => SubmitError::NotFound,
+        409 => SubmitError::Conflict(message()),
+        413 => SubmitError::TooLarge,
+        422 => match serde_json::from_str::<FieldErrors>(&text) {
+            Ok(fields) if !fields.is_empty() => SubmitError::Invalid(fields),
+            _ => SubmitError::BadRequest(message()),
+        },
+        429 => SubmitError::RateLimited(retry_after),
+        500 => SubmitError::ServerError,
+        502 | 503 => SubmitError::BadGateway,
+        504 => SubmitError::GatewayTimeout,
+        other => SubmitError::Unexpected(other),
+    };
+    Err(Failure {
+        error,
+        request_id,
+        status: Some(status),
+    })
+}
+
+/// Aborts the request when the time is up, and remembers that it did so a timeout is not
+/// reported as a network drop.
+struct Timer {
+    handle: i32,
+    fired: std::rc::Rc<std::cell::Cell<bool>>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn start(controller: &web_sys::AbortController, ms: i32) -> Self {
+        let fired = std::rc::Rc::new(std::cell::Cell::new(false));
+        let callback = {
+            let fired = fired.clone();
+            let controller = controller.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                fired.set(true);
+                controller.abort();
+            })
+        };
+        let handle = web_sys::window()
+            .and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    callback.as_ref().unchecked_ref(),
+                    ms,
+                )
+                .ok()
+            })
+            .unwrap_or(0);
+        Timer {
+            handle,
+            fired,
+            _callback: callback,
+        }
+    }
+
+    fn fired(&self) -> bool {
+        self.fired.get()
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(self.handle);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The `<moov-support-form>` custom element: how a partner page embeds the form.
+//!
+//! The element renders into an open shadow root with the widget's stylesheet adopted as a
+//! constructed stylesheet, so the host page's CSS and the form's never mix and a strict CSP
+//! (`style-src 'self'`) needs no exception.
+
+use std::any::Any;
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::draft::session_hint;
+use crate::web::events::Emitter;
+use crate::web::ui::SupportForm;
+
+/// The element's tag.
+pub const TAG: &str = "moov-support-form";
+
+/// The widget's stylesheet, scoped to its shadow root.
+pub const STYLESHEET: &str = include_str!("../../style/widget.css");
+
+#[wasm_bindgen(inline_js = r#"
+export function define_element(tag, connect, disconnect, changed) {
+  if (customElements.get(tag)) return;
+  customElements.define(tag, class extends HTMLElement {
+    static get observedAttributes() { return ["endpoint", "session-token", "timeout-ms"]; }
+    connectedCallback() { connect(this); }
+    disconnectedCallback() { disconnect(this); }
+    attributeChangedCallback(name, before, after) {
+      if (this.isConnected && before !== after) changed(this, name);
+    }
+  });
+}
+"#)]
+extern "C" {
+    fn define_element(
+        tag: &str,
+        connect: &Closure<dyn Fn(web_sys::HtmlElement)>,
+        disconnect: &Closure<dyn Fn(web_sys::HtmlElement)>,
+        changed: &Closure<dyn Fn(web_sys::HtmlElement, String)>,
+    );
+}
+
+/// One mounted form and what it was mounted with.
+struct Mounted {
+    host: web_sys::HtmlElement,
+    user: Option<String>,
+    session_token: RwSignal<Option<String>>,
+    _handle: Box<dyn Any>,
+}
+
+thread_local! {
+    static MOUNTED: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Defines `<moov-support-form>`; safe to call more than once.
+pub fn register() {
+    let connect = Closure::<dyn Fn(web_sys::HtmlElement)>::new(|host| mount(&host));
+    let disconnect = Closure::<dyn Fn(web_sys::HtmlElement)>::new(|host| unmount(&host));
+    let changed =
+        Closure::<dyn Fn(web_sys::HtmlElement, String)>::new(|host: web_sys::HtmlElement, name: String| {
+            if name == "session-token" {
+                let token = host.get_attribute("session-token");
+                let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
+                let same_user = MOUNTED.with_borrow(|m| {
+                    m.iter().find(|x| x.host == host).map(|x| {
+                        if x.user == user {
+                            x.session_token.set(token.clone());
+                            true
+                        } else {
+                            false
+                        }
+                    })
+                });
+                if same_user == Some(true) {
+                    return;
+                }
+            }
+            // Another user or another endpoint: a fresh form with that user's own draft.
+            unmount(&host);
+            mount(&host);
+        });
+    define_element(TAG, &connect, &disconnect, &changed);
+    connect.forget();
+    disconnect.forget();
+    changed.forget();
+}
+
+/// Renders the form into `host`'s shadow root (created on first use).
+pub fn mount(host: &web_sys::HtmlElement) {
+    if MOUNTED.with_borrow(|m| m.iter().any(|x| x.host == *host)) {
+        return;
+    }
+    let Some(container) = prepare_shadow_root(host) else {
+        return;
+    };
+    let endpoint = host
+        .get_attribute("endpoint")
+        .unwrap_or_else(|| "/api/support/tickets".to_owned());
+    let token = host.get_attribute("session-token");
+    let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
+    let timeout_ms = host
+        .get_attribute("timeout-ms")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(crate::web::client::DEFAULT_TIMEOUT_MS);
+    let target: web_sys::EventTarget = host.clone().into();
+    let signal_out = std::rc::Rc::new(RefCell::new(None));
+    let signal_in = signal_out.clone();
+    let handle = leptos::mount::mount_to(container, move || {
+        let session_token = RwSignal::new(token);
+        *signal_in.borrow_mut() = Some(session_token);
+        view! {
+            <SupportForm
+                endpoint=endpoint
+                session_token=session_token
+                emitter=Emitter::new(target)
+                timeout_ms=timeout_ms
+            />
+        }
+    });
+    let Some(session_token) = signal_out.borrow_mut().take() else {
+        return;
+    };
+    MOUNTED.with_borrow_mut(|m| {
+        m.push(Mounted {
+            host: host.clone(),
+            user,
+            session_token,
+            _handle: Box::new(handle),
+        })
+    });
+}
+
+/// Removes the form from `host`; its draft stays saved.
+pub fn unmount(host: &web_sys::HtmlElement) {
+    let removed = MOUNTED.with_borrow_mut(|m| {
+        m.iter()
+            .position(|x| x.host == *host)
+            .map(|i| m.swap_remove(i))
+    });
+    drop(removed);
+}
+
+/// Opens the shadow root, adopts the stylesheet and returns an empty container to render in.
+fn prepare_shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::HtmlElement> {
+    let root = match host.shadow_root() {
+        Some(root) => root,
+        None => host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .ok()?,
+    };
+    let sheet = web_sys::CssStyleSheet::new().ok()?;
+    sheet.replace_sync(STYLESHEET).ok()?;
+    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    root.set_inner_html("");
+    let container = web_sys::window()?
+        .document()?
+        .create_element("div")
+        .ok()?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()?;
+    container.set_class_name("moov-root");
+    root.append_child(&container).ok()?;
+    Some(container)
+}

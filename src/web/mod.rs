@@ -1,0 +1,10 @@
+//! Everything that runs only in the browser: the form, its HTTP client, draft storage and the
+//! `<moov-support-form>` element.
+
+pub mod client;
+pub mod embed;
+pub mod events;
+pub mod i18n;
+pub mod sanitizer;
+pub mod storage;
+pub mod ui;

@@ -1,0 +1,55 @@
+//! Persists the user's [`Draft`] in `localStorage`, keyed per endpoint and user.
+
+use crate::draft::Draft;
+
+/// Where one user's draft for one endpoint lives. Different users on a shared computer, or
+/// two widgets pointed at different proxies, never see each other's drafts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftStore {
+    key: String,
+}
+
+impl DraftStore {
+    pub fn new(endpoint: &str, user: &str) -> Self {
+        DraftStore {
+            key: format!("moov-support:draft:v1:{endpoint}:{user}"),
+        }
+    }
+
+    /// The storage key, exposed for tests.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    /// The saved draft, or `None` when there is none or it cannot be read.
+    pub fn load(&self) -> Option<Draft> {
+        let raw = Self::storage()?.get_item(&self.key).ok().flatten()?;
+        serde_json::from_str(&raw).ok()
+    }
+
+    /// Saves the draft; storage that is full or disabled (private mode) is not an error the
+    /// user can do anything about, so it is ignored and the form keeps working.
+    pub fn save(&self, draft: &Draft) {
+        if let (Some(storage), Ok(json)) = (Self::storage(), serde_json::to_string(draft)) {
+            let _ = storage.set_item(&self.key, &json);
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Some(storage) = Self::storage() {
+            let _ = storage.remove_item(&self.key);
+        }
+    }
+}
+
+/// A fresh random idempotency key (UUID v4) from the browser's CSPRNG.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_default()
+}

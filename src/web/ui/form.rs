@@ -1,0 +1,401 @@
+//! The "Contact support" form.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::draft::{session_hint, Draft};
+use crate::rules::{self, Problem};
+use crate::sanitize;
+use crate::ticket::{Contact, CreateTicket, Field, FieldErrors, Ticket};
+use crate::web::client::{self, Failure, Submission, SubmitError};
+use crate::web::events::Emitter;
+use crate::web::i18n;
+use crate::web::sanitizer;
+use crate::web::storage::{new_idempotency_key, DraftStore};
+
+/// Where the form is in its life.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Editing,
+    Sending,
+    Sent(Ticket),
+    Failed(Failure),
+}
+
+/// The four field signals, so handlers can address a field by [`Field`].
+#[derive(Clone, Copy)]
+struct Values {
+    title: RwSignal<String>,
+    message: RwSignal<String>,
+    email: RwSignal<String>,
+    name: RwSignal<String>,
+}
+
+impl Values {
+    fn signal(&self, field: Field) -> RwSignal<String> {
+        match field {
+            Field::Title => self.title,
+            Field::Body => self.message,
+            Field::Email => self.email,
+            Field::Name => self.name,
+        }
+    }
+
+    /// The raw value as the rules see it: the message becomes HTML first.
+    fn raw(&self, field: Field) -> String {
+        match field {
+            Field::Body => sanitize::text_to_html(&self.message.get_untracked()),
+            f => self.signal(f).get_untracked(),
+        }
+    }
+}
+
+/// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
+#[component]
+pub fn SupportForm(
+    /// The partner proxy's ticket endpoint, e.g. `/api/support/tickets`.
+    #[prop(into)]
+    endpoint: String,
+    /// The partner's session token for the signed-in user; read again at every submit.
+    #[prop(into)]
+    session_token: Signal<Option<String>>,
+    /// Where `moov-support:*` events are dispatched (the host element).
+    #[prop(optional)]
+    emitter: Emitter,
+    /// Milliseconds to wait for the proxy before reporting a timeout.
+    #[prop(default = client::DEFAULT_TIMEOUT_MS)]
+    timeout_ms: i32,
+) -> impl IntoView {
+    let t = i18n::strings(None);
+    let hint = session_token
+        .get_untracked()
+        .as_deref()
+        .and_then(session_hint);
+    let user = hint.as_ref().map_or("anonymous", |h| h.sub.as_str());
+    let store = StoredValue::new(DraftStore::new(&endpoint, user));
+    let endpoint = StoredValue::new(endpoint);
+
+    let saved = store.with_value(DraftStore::load);
+    let restored = saved.as_ref().is_some_and(|d| !d.is_blank());
+    let mut draft = saved.unwrap_or_default();
+    if draft.idempotency_key.is_empty() {
+        draft.idempotency_key = new_idempotency_key();
+    }
+    // Contact details the partner already knows prefill what the user has not typed.
+    if let Some(h) = &hint {
+        if draft.email.is_empty() {
+            draft.email = h.email.clone().unwrap_or_default();
+        }
+        if draft.name.is_empty() {
+            draft.name = h.name.clone().unwrap_or_default();
+        }
+    }
+
+    let values = Values {
+        title: RwSignal::new(draft.title),
+        message: RwSignal::new(draft.message),
+        email: RwSignal::new(draft.email),
+        name: RwSignal::new(draft.name),
+    };
+    let idempotency_key = RwSignal::new(draft.idempotency_key);
+    let errors = RwSignal::new(FieldErrors::default());
+    let phase = RwSignal::new(Phase::Editing);
+    let notice = RwSignal::new(restored.then(|| t.draft_restored.to_owned()));
+
+    // Every keystroke is saved; nothing typed is lost to a reload or a failed send.
+    Effect::new(move |_| {
+        let draft = Draft {
+            title: values.title.get(),
+            message: values.message.get(),
+            email: values.email.get(),
+            name: values.name.get(),
+            idempotency_key: idempotency_key.get(),
+        };
+        if !matches!(phase.get_untracked(), Phase::Sent(_)) {
+            store.with_value(|s| s.save(&draft));
+        }
+    });
+    if restored {
+        Effect::new(move |_| emitter.emit("draft-restored", &()));
+    }
+    Effect::new(move |_| emitter.emit("ready", &()));
+
+    let refs: [(Field, NodeRef<html::Input>); 3] = [
+        (Field::Title, NodeRef::new()),
+        (Field::Email, NodeRef::new()),
+        (Field::Name, NodeRef::new()),
+    ];
+    let message_ref = NodeRef::<html::Textarea>::new();
+    let focus = move |field: Field| {
+        let el: Option<web_sys::HtmlElement> = match field {
+            Field::Body => message_ref.get_untracked().map(Into::into),
+            f => refs
+                .iter()
+                .find(|(k, _)| *k == f)
+                .and_then(|(_, r)| r.get_untracked())
+                .map(Into::into),
+        };
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    };
+
+    let check = move |field: Field| {
+        let message = rules::check_field(field, &values.raw(field))
+            .err()
+            .map(|p: Problem| p.message(field));
+        errors.update(|e| e.set(field, message));
+    };
+    // A field is checked when the user leaves it, and re-checked while they fix it.
+    let on_blur = move |field: Field| check(field);
+    let on_input = move |field: Field, value: String| {
+        values.signal(field).set(value);
+        if matches!(phase.get_untracked(), Phase::Failed(_)) {
+            phase.set(Phase::Editing);
+        }
+        if errors.with_untracked(|e| e.get(field).is_some()) {
+            check(field);
+        }
+    };
+
+    let submit = move || {
+        if matches!(phase.get_untracked(), Phase::Sending) {
+            return;
+        }
+        notice.set(None);
+        let name = values.name.get_untracked();
+        let raw = CreateTicket {
+            title: values.title.get_untracked(),
+            body: sanitize::text_to_html(&values.message.get_untracked()),
+            contact: Contact {
+                email: values.email.get_untracked(),
+                name: Some(name),
+            },
+            ..Default::default()
+        };
+        phase.set(Phase::Sending);
+        spawn_local(async move {
+            let raw = CreateTicket {
+                body: sanitizer::clean(&raw.body).await,
+                ..raw
+            };
+            let ticket = match rules::prepare(raw) {
+                Ok(t) => t,
+                Err(field_errors) => {
+                    let first = field_errors.first_invalid();
+                    errors.set(field_errors);
+                    phase.set(Phase::Editing);
+                    notice.set(Some(t.fix_fields.to_owned()));
+                    if let Some(f) = first {
+                        focus(f);
+                    }
+                    return;
+                }
+            };
+            errors.set(FieldErrors::default());
+            let token = session_token.get_untracked();
+            let key = idempotency_key.get_untracked();
+            let endpoint_url = endpoint.get_value();
+            let to = Submission {
+                endpoint: &endpoint_url,
+                session_token: token.as_deref(),
+                idempotency_key: &key,
+                timeout_ms,
+            };
+            match client::submit(&to, &ticket).await {
+                Ok(created) => {
+                    store.with_value(DraftStore::clear);
+                    emitter.emit("submitted", &created);
+                    phase.set(Phase::Sent(created));
+                }
+                Err(failure) => {
+                    if let SubmitError::Invalid(server_errors) = &failure.error {
+                        let first = server_errors.first_invalid();
+                        errors.set(server_errors.clone());
+                        if let Some(f) = first {
+                            focus(f);
+                        }
+                    }
+                    emitter.emit_error(&failure);
+                    phase.set(Phase::Failed(failure));
+                }
+            }
+        });
+    };
+
+    let start_over = move |_| {
+        for f in Field::ALL {
+            values.signal(f).set(String::new());
+        }
+        if let Some(h) = session_token.get_untracked().as_deref().and_then(session_hint) {
+            values.email.set(h.email.unwrap_or_default());
+            values.name.set(h.name.unwrap_or_default());
+        }
+        idempotency_key.set(new_idempotency_key());
+        errors.set(FieldErrors::default());
+        phase.set(Phase::Editing);
+    };
+
+    let error_of = move |field: Field| errors.with(|e| e.get(field).map(str::to_owned));
+    let sending = move || matches!(phase.get(), Phase::Sending);
+
+    let text_field = move |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
+        let node = refs
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, r)| *r)
+            .unwrap_or_default();
+        let id = format!("moov-{}", field.key());
+        let error_id = format!("moov-{}-error", field.key());
+        let described = error_id.clone();
+        view! {
+            <div class="moov-field">
+                <label for=id.clone()>{label}</label>
+                <input
+                    node_ref=node
+                    id=id
+                    name=field.key()
+                    type=kind
+                    autocomplete=autocomplete
+                    required=field != Field::Name
+                    prop:value=move || values.signal(field).get()
+                    aria-invalid=move || error_of(field).map(|_| "true")
+                    aria-describedby=move || error_of(field).map(|_| described.clone())
+                    on:input=move |ev| on_input(field, event_target_value(&ev))
+                    on:blur=move |_| on_blur(field)
+                />
+                <FieldError id=error_id message=Signal::derive(move || error_of(field)) />
+            </div>
+        }
+    };
+
+    view! {
+        <div class="moov-support" dir="auto">
+            <Show
+                when=move || matches!(phase.get(), Phase::Sent(_))
+                fallback=move || {
+                    view! {
+                        <form
+                            class="moov-form"
+                            novalidate=true
+                            aria-busy=move || sending().then_some("true")
+                            on:submit=move |ev| {
+                                ev.prevent_default();
+                                submit();
+                            }
+                        >
+                            {text_field(Field::Title, t.subject, "text", "off")}
+                            <div class="moov-field">
+                                <label for="moov-body">{t.message}</label>
+                                <p class="moov-hint" id="moov-body-hint">{t.message_hint}</p>
+                                <textarea
+                                    node_ref=message_ref
+                                    id="moov-body"
+                                    name="body"
+                                    rows="6"
+                                    required=true
+                                    prop:value=move || values.message.get()
+                                    aria-invalid=move || error_of(Field::Body).map(|_| "true")
+                                    aria-describedby=move || {
+                                        if error_of(Field::Body).is_some() {
+                                            "moov-body-hint moov-body-error"
+                                        } else {
+                                            "moov-body-hint"
+                                        }
+                                    }
+                                    on:input=move |ev| on_input(Field::Body, event_target_value(&ev))
+                                    on:blur=move |_| on_blur(Field::Body)
+                                ></textarea>
+                                <FieldError
+                                    id="moov-body-error".to_owned()
+                                    message=Signal::derive(move || error_of(Field::Body))
+                                />
+                            </div>
+                            {text_field(Field::Email, t.email, "email", "email")}
+                            {text_field(Field::Name, t.name, "text", "name")}
+                            <FailureBanner phase=phase />
+                            <p class="moov-notice" role="status" aria-live="polite">
+                                {move || notice.get()}
+                            </p>
+                            <div class="moov-actions">
+                                <button type="submit" class="moov-send" prop:disabled=sending>
+                                    {move || if sending() { t.sending } else { t.send }}
+                                </button>
+                            </div>
+                        </form>
+                    }
+                }
+            >
+                <Success phase=phase on_again=start_over />
+            </Show>
+        </div>
+    }
+}
+
+/// The message under a field, announced when it appears.
+#[component]
+fn FieldError(
+    /// Referenced by the field's `aria-describedby`.
+    id: String,
+    /// The current message, if any.
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="moov-error" id=id hidden=move || message.with(Option::is_none)>
+            {move || message.get()}
+        </p>
+    }
+}
+
+/// What went wrong with the last send, with the id support needs to trace it.
+#[component]
+fn FailureBanner(
+    /// The form's phase; the banner shows only for `Failed`.
+    phase: RwSignal<Phase>,
+) -> impl IntoView {
+    let t = i18n::strings(None);
+    move || match phase.get() {
+        Phase::Failed(f) => {
+            let reference = f
+                .request_id
+                .as_ref()
+                .map(|id| t.reference.replace("{id}", id));
+            Some(view! {
+                <div class="moov-failure" role="alert">
+                    <p class="moov-failure-message">{f.error.to_string()}</p>
+                    {reference.map(|r| view! { <p class="moov-reference">{r}</p> })}
+                </div>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The confirmation after a ticket was created.
+#[component]
+fn Success(
+    /// The form's phase; shows the ticket of `Sent`.
+    phase: RwSignal<Phase>,
+    /// Starts a new, empty message.
+    on_again: impl Fn(web_sys::MouseEvent) + 'static,
+) -> impl IntoView {
+    let t = i18n::strings(None);
+    let ticket = move || match phase.get() {
+        Phase::Sent(ticket) => Some(ticket),
+        _ => None,
+    };
+    view! {
+        <div class="moov-success" role="status" aria-live="polite">
+            <p class="moov-success-title">
+                {move || ticket().map(|tk| t.created.replace("{number}", &tk.number.to_string()))}
+            </p>
+            <p class="moov-success-status">
+                {move || ticket().map(|tk| t.status.replace("{status}", tk.status.as_str()))}
+            </p>
+            <button type="button" class="moov-again" on:click=on_again>
+                {t.another}
+            </button>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! The widget's Leptos components.
+
+mod form;
+
+pub use form::SupportForm;

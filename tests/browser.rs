@@ -1,0 +1,456 @@
+//! The widget in a real headless browser, talking to a real proxy in sandbox mode.
+//!
+//! `cargo xtask test` starts `moov-support-proxy` (sandbox mode) and compiles these tests with
+//! `MOOV_SUPPORT_TEST_PROXY` pointing at it. Each test mounts `<moov-support-form>` exactly as a
+//! partner page does, acts on the real DOM inside its shadow root and asserts on what a user
+//! would see.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use moov_support::web::embed;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PROXY: &str = match option_env!("MOOV_SUPPORT_TEST_PROXY") {
+    Some(url) => url,
+    None => "http://127.0.0.1:3999",
+};
+
+fn endpoint() -> String {
+    format!("{PROXY}/api/support/tickets")
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls until `cond` holds, failing the test with `what` after five seconds.
+async fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..250 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+async fn fetch_json(method: &str, url: &str, body: Option<&str>) -> serde_json::Value {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(body));
+        let headers = web_sys::Headers::new().unwrap();
+        headers.set("content-type", "application/json").unwrap();
+        init.set_headers(&headers);
+    }
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .unwrap_or_else(|e| panic!("{method} {url} failed: {e:?}; is the test proxy running?"))
+        .unchecked_into();
+    assert!(response.ok(), "{method} {url}: HTTP {}", response.status());
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
+    serde_json::from_str(&text.as_string().unwrap()).unwrap_or(serde_json::Value::Null)
+}
+
+/// A dev session token for a user of its own, so tests never share a draft.
+async fn session(user: &str) -> String {
+    let v = fetch_json("GET", &format!("{PROXY}/api/dev/session?sub={user}"), None).await;
+    v["token"].as_str().expect("token").to_owned()
+}
+
+/// Scripts the sandbox's next answer to a ticket creation.
+async fn fault(json: &str) {
+    fetch_json("POST", &format!("{PROXY}/api/dev/faults"), Some(json)).await;
+}
+
+async fn clear_faults() {
+    fetch_json("DELETE", &format!("{PROXY}/api/dev/faults"), None).await;
+}
+
+/// One `<moov-support-form>` on the page.
+struct Widget {
+    host: HtmlElement,
+    events: Rc<RefCell<Vec<(String, serde_json::Value)>>>,
+    _listeners: Vec<Closure<dyn FnMut(web_sys::CustomEvent)>>,
+}
+
+impl Widget {
+    async fn mount(user: &str) -> Widget {
+        let token = session(user).await;
+        Widget::mount_with(&[("endpoint", &endpoint()), ("session-token", &token)]).await
+    }
+
+    async fn mount_with(attributes: &[(&str, &str)]) -> Widget {
+        embed::register();
+        let host: HtmlElement = document()
+            .create_element(embed::TAG)
+            .unwrap()
+            .unchecked_into();
+        for (k, v) in attributes {
+            host.set_attribute(k, v).unwrap();
+        }
+        let events = Rc::new(RefCell::new(Vec::new()));
+        let mut listeners = Vec::new();
+        for name in ["ready", "submitted", "error", "draft-restored"] {
+            let log = events.clone();
+            let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(
+                move |e: web_sys::CustomEvent| {
+                    let detail = serde_wasm_bindgen::from_value(e.detail())
+                        .unwrap_or(serde_json::Value::Null);
+                    log.borrow_mut().push((name.to_owned(), detail));
+                },
+            );
+            host.add_event_listener_with_callback(
+                    &format!("moov-support:{name}"),
+                    listener.as_ref().unchecked_ref(),
+                )
+                .unwrap();
+            listeners.push(listener);
+        }
+        document().body().unwrap().append_child(&host).unwrap();
+        let w = Widget {
+            host,
+            events,
+            _listeners: listeners,
+        };
+        w.wait_text("the form", "Send").await;
+        w
+    }
+
+    fn root(&self) -> ShadowRoot {
+        self.host.shadow_root().expect("an open shadow root")
+    }
+
+    fn query(&self, selector: &str) -> Option<web_sys::Element> {
+        self.root().query_selector(selector).unwrap()
+    }
+
+    fn el(&self, selector: &str) -> web_sys::Element {
+        self.query(selector)
+            .unwrap_or_else(|| panic!("no element matches {selector}"))
+    }
+
+    fn text(&self) -> String {
+        self.root()
+            .text_content()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    async fn wait_text(&self, what: &str, needle: &str) {
+        wait_for(&format!("{what} ({needle:?})"), || self.text().contains(needle)).await;
+    }
+
+    fn value(&self, field: &str) -> String {
+        let el = self.el(&format!("#moov-{field}"));
+        match el.dyn_ref::<HtmlInputElement>() {
+            Some(input) => input.value(),
+            None => el.unchecked_into::<HtmlTextAreaElement>().value(),
+        }
+    }
+
+    /// Types into a field the way a browser reports it: set the value, fire `input`.
+    fn type_in(&self, field: &str, value: &str) {
+        let el = self.el(&format!("#moov-{field}"));
+        match el.dyn_ref::<HtmlInputElement>() {
+            Some(input) => input.set_value(value),
+            None => el.unchecked_ref::<HtmlTextAreaElement>().set_value(value),
+        }
+        let ev = web_sys::Event::new("input").unwrap();
+        el.dispatch_event(&ev).unwrap();
+    }
+
+    /// Leaves a field, which triggers its live validation.
+    fn leave(&self, field: &str) {
+        let el = self.el(&format!("#moov-{field}"));
+        el.dispatch_event(&web_sys::Event::new("blur").unwrap())
+            .unwrap();
+    }
+
+    fn fill_valid(&self) {
+        self.type_in("title", "Payout missing");
+        self.type_in("body", "My payout from Monday\nhas not arrived.");
+        self.type_in("email", "jordan@example.com");
+        self.type_in("name", "Jordan Lee");
+    }
+
+    fn press_send(&self) {
+        self.el("button.moov-send")
+            .unchecked_into::<HtmlElement>()
+            .click();
+    }
+
+    fn error_of(&self, field: &str) -> Option<String> {
+        let el = self.el(&format!("#moov-{field}-error"));
+        if el.has_attribute("hidden") {
+            None
+        } else {
+            el.text_content()
+        }
+    }
+
+    fn focused_id(&self) -> Option<String> {
+        self.root().active_element().map(|e| e.id())
+    }
+
+    fn saw(&self, event: &str) -> Option<serde_json::Value> {
+        self.events
+            .borrow()
+            .iter()
+            .find(|(n, _)| n == event)
+            .map(|(_, d)| d.clone())
+    }
+
+    fn stored_draft(&self) -> Option<serde_json::Value> {
+        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        for i in 0..storage.length().unwrap() {
+            let key = storage.key(i).unwrap().unwrap();
+            if key.contains(&endpoint()) {
+                let v: serde_json::Value =
+                    serde_json::from_str(&storage.get_item(&key).unwrap().unwrap()).unwrap();
+                if v["title"] == self.value("title") {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    }
+
+    fn remove(self) {
+        self.host.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn renders_labelled_fields_in_an_open_shadow_root() {
+    let w = Widget::mount("labels").await;
+    assert_eq!(w.root().mode(), web_sys::ShadowRootMode::Open);
+    for (id, label) in [
+        ("title", "Subject"),
+        ("body", "Message"),
+        ("email", "Your email"),
+        ("name", "Your name (optional)"),
+    ] {
+        let l = w.el(&format!("label[for=moov-{id}]"));
+        assert_eq!(l.text_content().unwrap(), label);
+        assert!(w.query(&format!("#moov-{id}")).is_some());
+    }
+    assert_eq!(w.el("button.moov-send").text_content().unwrap(), "Send");
+    // The session token's contact details prefill the form.
+    assert_eq!(w.value("email"), "jordan@example.com");
+    assert!(w.saw("ready").is_some());
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_field_is_checked_when_left_and_cleared_when_fixed() {
+    let w = Widget::mount("live").await;
+    w.type_in("email", "not-an-email");
+    assert_eq!(w.error_of("email"), None, "no error while typing");
+    w.leave("email");
+    sleep(30).await;
+    let email = w.el("#moov-email");
+    assert_eq!(
+        w.error_of("email").as_deref(),
+        Some("Enter an email address like name@example.com.")
+    );
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        email.get_attribute("aria-describedby").as_deref(),
+        Some("moov-email-error")
+    );
+    w.type_in("email", "fixed@example.com");
+    sleep(30).await;
+    assert_eq!(w.error_of("email"), None);
+    assert_eq!(email.get_attribute("aria-invalid"), None);
+    // Other fields were never left, so they show nothing yet.
+    assert_eq!(w.error_of("title"), None);
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn submit_checks_every_field_and_focuses_the_first_invalid() {
+    let w = Widget::mount("submit-rules").await;
+    w.type_in("email", "");
+    w.type_in("name", "x".repeat(101).as_str());
+    w.press_send();
+    wait_for("errors", || w.error_of("title").is_some()).await;
+    assert_eq!(w.error_of("title").as_deref(), Some("Enter a subject."));
+    assert_eq!(w.error_of("body").as_deref(), Some("Write a message."));
+    assert_eq!(
+        w.error_of("email").as_deref(),
+        Some("Enter your email address so support can reply.")
+    );
+    assert_eq!(
+        w.error_of("name").as_deref(),
+        Some("Keep this under 100 characters.")
+    );
+    assert_eq!(w.focused_id().as_deref(), Some("moov-title"));
+    assert!(w.saw("submitted").is_none());
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_422_from_the_server_shows_on_the_same_fields() {
+    clear_faults().await;
+    let w = Widget::mount("server-422").await;
+    w.fill_valid();
+    fault(r#"{"status":422,"body":{"contact":{"email":"This mailbox does not accept mail."},"body":"Too many links."}}"#).await;
+    w.press_send();
+    wait_for("server errors", || w.error_of("email").is_some()).await;
+    assert_eq!(
+        w.error_of("email").as_deref(),
+        Some("This mailbox does not accept mail.")
+    );
+    assert_eq!(w.error_of("body").as_deref(), Some("Too many links."));
+    assert_eq!(w.error_of("title"), None);
+    assert_eq!(w.focused_id().as_deref(), Some("moov-body"));
+    let error = w.saw("error").expect("an error event");
+    assert_eq!(error["status"], 422);
+    assert!(error["requestId"].as_str().is_some_and(|s| !s.is_empty()));
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn success_shows_the_ticket_number_and_clears_the_draft() {
+    clear_faults().await;
+    let w = Widget::mount("success").await;
+    w.fill_valid();
+    assert!(w.stored_draft().is_some(), "typing is saved");
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    let detail = w.saw("submitted").expect("a submitted event");
+    let number = detail["number"].as_i64().expect("ticket number");
+    assert!(w.text().contains(&format!("Ticket #{number} created")));
+    assert!(w.text().contains("Status: new"));
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let key = format!("moov-support:draft:v1:{}:success", endpoint());
+    assert_eq!(storage.get_item(&key).unwrap(), None, "draft cleared");
+    // Starting over gives an empty form with a fresh idempotency key.
+    w.el("button.moov-again").unchecked_into::<HtmlElement>().click();
+    w.wait_text("the form again", "Send").await;
+    assert_eq!(w.value("title"), "");
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_send_keeps_the_draft_and_shows_the_request_id() {
+    clear_faults().await;
+    let w = Widget::mount("failure").await;
+    w.fill_valid();
+    fault(r#"{"status":500}"#).await;
+    w.press_send();
+    w.wait_text("failure", "Support is having trouble right now").await;
+    let reference = w.el(".moov-reference").text_content().unwrap();
+    assert!(reference.starts_with("Reference: ") && reference.len() > 20, "{reference}");
+    assert_eq!(w.value("title"), "Payout missing");
+    assert_eq!(w.value("body"), "My payout from Monday\nhas not arrived.");
+    let draft = w.stored_draft().expect("draft kept after failure");
+    let key = draft["idempotency_key"].as_str().unwrap().to_owned();
+    assert!(!w
+        .el("button.moov-send")
+        .unchecked_into::<web_sys::HtmlButtonElement>()
+        .disabled());
+    // A retry sends the same draft, with the same idempotency key, and succeeds.
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    let ticket = w.saw("submitted").unwrap();
+    assert_eq!(ticket["foreignID"].as_str(), Some(key.as_str()));
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn rate_limits_timeouts_and_network_drops_each_say_what_to_do() {
+    clear_faults().await;
+    let w = Widget::mount("statuses").await;
+    w.fill_valid();
+    fault(r#"{"status":429,"retryAfter":7}"#).await;
+    w.press_send();
+    w.wait_text("rate limit", "Try again in 7 seconds").await;
+    fault(r#"{"status":504}"#).await;
+    w.press_send();
+    w.wait_text("gateway timeout", "Support took too long to answer").await;
+    w.remove();
+
+    let token = session("statuses").await;
+    let slow = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &token),
+        ("timeout-ms", "300"),
+    ])
+    .await;
+    assert_eq!(slow.value("title"), "Payout missing", "draft restored");
+    assert!(slow.saw("draft-restored").is_some());
+    fault(r#"{"delayMs":1500}"#).await;
+    slow.press_send();
+    slow.wait_text("timeout", "The request timed out").await;
+    slow.remove();
+    sleep(1300).await;
+    clear_faults().await;
+
+    let offline = Widget::mount_with(&[
+        ("endpoint", "http://127.0.0.1:9/api/support/tickets"),
+        ("session-token", &token),
+    ])
+    .await;
+    offline.fill_valid();
+    offline.press_send();
+    offline.wait_text("network error", "You appear to be offline").await;
+    assert_eq!(offline.value("title"), "Payout missing");
+    offline.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_page_restores_what_was_typed() {
+    let w = Widget::mount("reload").await;
+    w.type_in("title", "Half-written subject");
+    w.type_in("body", "Started typing…");
+    w.remove();
+    let again = Widget::mount("reload").await;
+    assert_eq!(again.value("title"), "Half-written subject");
+    assert_eq!(again.value("body"), "Started typing…");
+    assert!(again.saw("draft-restored").is_some());
+    assert!(again.text().contains("Your unsent message was restored."));
+    again.remove();
+    // Another user on the same computer does not see it.
+    let other = Widget::mount("reload-other-user").await;
+    assert_eq!(other.value("title"), "");
+    other.remove();
+}
+
+#[wasm_bindgen_test]
+async fn submit_is_disabled_while_in_flight() {
+    clear_faults().await;
+    let w = Widget::mount("in-flight").await;
+    w.fill_valid();
+    fault(r#"{"delayMs":400}"#).await;
+    w.press_send();
+    let button = w
+        .el("button.moov-send")
+        .unchecked_into::<web_sys::HtmlButtonElement>();
+    wait_for("button disabled", || button.disabled()).await;
+    assert_eq!(button.text_content().unwrap(), "Sending…");
+    w.wait_text("confirmation", "created").await;
+    w.remove();
+}
