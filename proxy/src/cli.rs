@@ -167,7 +167,10 @@ fn read_stdin() -> std::io::Result<String> {
 async fn serve() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let sandboxed = config.is_sandbox();
-    let running = Proxy::new(config).start().await.map_err(|e| e.to_string())?;
+    let running = Proxy::new(config)
+        .start()
+        .await
+        .map_err(|e| e.to_string())?;
     if sandboxed {
         println!(
             "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes /api/dev/session and /api/dev/faults enabled)",
@@ -189,9 +192,9 @@ async fn serve() -> Result<(), String> {
 
 async fn run_sandbox() -> Result<(), String> {
     let raw = std::env::var("SANDBOX_ADDR").unwrap_or_else(|_| sandbox::DEFAULT_ADDR.into());
-    let addr: SocketAddr = raw
-        .parse()
-        .map_err(|_| format!("SANDBOX_ADDR is invalid: `{raw}` is not an address like 127.0.0.1:3100"))?;
+    let addr: SocketAddr = raw.parse().map_err(|_| {
+        format!("SANDBOX_ADDR is invalid: `{raw}` is not an address like 127.0.0.1:3100")
+    })?;
     let running = sandbox::spawn(SandboxOptions::default(), addr)
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
@@ -256,8 +259,9 @@ mod tests {
 
     #[test]
     fn validate_reports_like_a_422() {
-        let (out, code) =
-            validate(r#"{"title":" Hi ","body":"<p onclick=x>yo</p>","contact":{"email":"a@b.co"}}"#);
+        let (out, code) = validate(
+            r#"{"title":" Hi ","body":"<p onclick=x>yo</p>","contact":{"email":"a@b.co"}}"#,
+        );
         assert_eq!(code, 0);
         assert_eq!(
             out,

@@ -75,7 +75,10 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ConfigError {
     #[error("{var} is required {why}")]
-    Missing { var: &'static str, why: &'static str },
+    Missing {
+        var: &'static str,
+        why: &'static str,
+    },
     #[error("{var} is invalid: {reason}")]
     Invalid { var: &'static str, reason: String },
 }
@@ -252,14 +255,17 @@ fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(format!("`{raw}` must not carry a query or fragment")));
+        return Err(invalid(format!(
+            "`{raw}` must not carry a query or fragment"
+        )));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 /// Accepts exactly `scheme://host[:port]`, the form browsers send in `Origin`.
 fn parse_origin(raw: &str) -> Result<String, String> {
-    let url = Url::parse(raw).map_err(|_| format!("`{raw}` is not an origin like https://app.example.com"))?;
+    let url = Url::parse(raw)
+        .map_err(|_| format!("`{raw}` is not an origin like https://app.example.com"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{raw}` must start with http:// or https://"));
     }
@@ -326,7 +332,11 @@ mod tests {
         assert_eq!(m.base_url, "https://api.moov.io");
         assert!(c.allowed_origins.is_empty());
         for missing in ["MOOV_PUBLIC_KEY", "MOOV_SECRET_KEY", "SESSION_SECRET"] {
-            let vars: Vec<_> = base.iter().copied().filter(|(k, _)| *k != missing).collect();
+            let vars: Vec<_> = base
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != missing)
+                .collect();
             let err = Config::from_map(&map(&vars)).unwrap_err();
             assert!(err.to_string().starts_with(missing), "{err}");
         }
@@ -362,7 +372,10 @@ mod tests {
     fn explicit_values_are_used() {
         let c = Config::from_map(&map(&[
             ("MOOV_VERSION", "v2026.01.00"),
-            ("ALLOWED_ORIGINS", " https://app.example.com , http://127.0.0.1:9000 "),
+            (
+                "ALLOWED_ORIGINS",
+                " https://app.example.com , http://127.0.0.1:9000 ",
+            ),
             ("PROXY_ADDR", "127.0.0.1:0"),
             ("UPSTREAM_TIMEOUT_MS", "250"),
             ("USER_RATE_LIMIT_PER_MINUTE", "0"),

@@ -87,9 +87,7 @@ impl ApiError {
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            TooManySubmissions { .. } | UpstreamRateLimited { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            TooManySubmissions { .. } | UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             RouteNotFound | AccountNotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             UpstreamConflict(_) => StatusCode::CONFLICT,
@@ -175,7 +173,9 @@ mod tests {
             .headers()
             .get(header::RETRY_AFTER)
             .map(|v| v.to_str().unwrap().to_owned());
-        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap();
+        let bytes = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap(), retry)
     }
 
@@ -183,7 +183,10 @@ mod tests {
     async fn errors_are_json_with_a_message() {
         let (s, b, _) = body(ApiError::CredentialsRejected).await;
         assert_eq!(s, StatusCode::BAD_GATEWAY);
-        assert_eq!(b, json!({"error": "the proxy's Moov credentials were rejected"}));
+        assert_eq!(
+            b,
+            json!({"error": "the proxy's Moov credentials were rejected"})
+        );
         let (s, b, _) = body(SessionError::Expired.into()).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         assert_eq!(b, json!({"error": "session token expired"}));

@@ -169,7 +169,10 @@ mod tests {
             Ok(MoovVersion::new(2026, 4, 3))
         );
         for old in ["v2024.01.00", "v2025.04.00", "v2025.04.99"] {
-            assert_eq!(parse_for_tickets(old), Err(VersionError::TooOld(old.into())));
+            assert_eq!(
+                parse_for_tickets(old),
+                Err(VersionError::TooOld(old.into()))
+            );
         }
         assert!(matches!(
             parse_for_tickets("v2025.10.00"),

@@ -78,9 +78,10 @@ pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
         .route("/api/support/tickets", post(tickets::create))
         .route("/healthz", get(healthz));
     if state.0.dev.is_some() {
-        routes = routes
-            .route("/api/dev/session", get(dev::session))
-            .route("/api/dev/faults", post(dev::push_faults).delete(dev::clear_faults));
+        routes = routes.route("/api/dev/session", get(dev::session)).route(
+            "/api/dev/faults",
+            post(dev::push_faults).delete(dev::clear_faults),
+        );
     }
     routes
         .fallback(|| async { ApiError::RouteNotFound })

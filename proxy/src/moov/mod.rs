@@ -95,7 +95,10 @@ impl MoovClient {
         let scope = format!("/accounts/{account}/tickets.write");
         let response = self
             .call(&scope, |token| {
-                self.http.post(&url).bearer_auth(token.expose()).json(ticket)
+                self.http
+                    .post(&url)
+                    .bearer_auth(token.expose())
+                    .json(ticket)
             })
             .await?;
         let request_id = request_id_of(&response);
@@ -203,10 +206,7 @@ fn transport_error(e: &reqwest::Error) -> ApiError {
     }
 }
 
-async fn read_body(
-    response: Response,
-    request_id: &Option<HeaderValue>,
-) -> Result<Bytes, Failure> {
+async fn read_body(response: Response, request_id: &Option<HeaderValue>) -> Result<Bytes, Failure> {
     response.bytes().await.map_err(|e| Failure {
         error: if e.is_timeout() {
             ApiError::UpstreamTimeout

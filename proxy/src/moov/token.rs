@@ -108,11 +108,19 @@ impl TokenCache {
             })?;
         let status = answer.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {
-            tracing::warn!(status = status.as_u16(), scope, "Moov refused the proxy's keys");
+            tracing::warn!(
+                status = status.as_u16(),
+                scope,
+                "Moov refused the proxy's keys"
+            );
             return Err(ApiError::CredentialsRejected);
         }
         if !status.is_success() {
-            tracing::warn!(status = status.as_u16(), scope, "Moov token endpoint refused");
+            tracing::warn!(
+                status = status.as_u16(),
+                scope,
+                "Moov token endpoint refused"
+            );
             return Err(ApiError::TokenEndpoint(format!(
                 "Moov's token endpoint answered {}",
                 status.as_u16()
@@ -124,7 +132,11 @@ impl TokenCache {
         })?;
         let expires_in = body.expires_in.as_f64().unwrap_or(0.0);
         let lifetime = lifetime_of(expires_in, unix_now_f64());
-        tracing::debug!(scope, lifetime_s = lifetime.as_secs(), "Moov token obtained");
+        tracing::debug!(
+            scope,
+            lifetime_s = lifetime.as_secs(),
+            "Moov token obtained"
+        );
         Ok(CachedToken {
             access_token: Secret::new(body.access_token),
             renew_at: sent_at + lifetime.saturating_sub(renew_margin(lifetime)),
@@ -170,10 +182,7 @@ mod tests {
         assert_eq!(lifetime_of(now + 900.0, now), Duration::from_secs(900));
         assert_eq!(lifetime_of(3600.5, now), Duration::from_secs_f64(3600.5));
         // Up to 10^9 is still read as a (very long) lifetime.
-        assert_eq!(
-            lifetime_of(1e9, now),
-            Duration::from_secs(1_000_000_000)
-        );
+        assert_eq!(lifetime_of(1e9, now), Duration::from_secs(1_000_000_000));
         // Already past, zero or nonsense: use once, renew at once.
         assert_eq!(lifetime_of(now - 5.0, now), Duration::ZERO);
         assert_eq!(lifetime_of(0.0, now), Duration::ZERO);
@@ -182,9 +191,18 @@ mod tests {
 
     #[test]
     fn renews_a_minute_or_a_tenth_early() {
-        assert_eq!(renew_margin(Duration::from_secs(900)), Duration::from_secs(60));
-        assert_eq!(renew_margin(Duration::from_secs(300)), Duration::from_secs(30));
-        assert_eq!(renew_margin(Duration::from_secs(2)), Duration::from_millis(200));
+        assert_eq!(
+            renew_margin(Duration::from_secs(900)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            renew_margin(Duration::from_secs(300)),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            renew_margin(Duration::from_secs(2)),
+            Duration::from_millis(200)
+        );
         assert_eq!(renew_margin(Duration::ZERO), Duration::ZERO);
     }
 }

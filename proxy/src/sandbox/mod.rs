@@ -202,8 +202,7 @@ impl SandboxHandle {
     }
 
     pub fn set_rate_limit(&self, per_second: u32) {
-        *self.0.limiter.write().unwrap_or_else(|e| e.into_inner()) =
-            Arc::new(limiter(per_second));
+        *self.0.limiter.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(limiter(per_second));
     }
 
     fn token_lifetime(&self) -> Duration {

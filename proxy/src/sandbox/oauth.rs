@@ -38,7 +38,10 @@ pub(super) async fn token(
         );
     }
     let Some(params) = parse_params(&headers, &body) else {
-        return error(StatusCode::BAD_REQUEST, "the body must be a form or a JSON object");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body must be a form or a JSON object",
+        );
     };
     let (id, secret) = match basic_credentials(&headers) {
         Some(pair) => pair,
@@ -181,7 +184,10 @@ mod tests {
     #[test]
     fn scopes_name_an_account_and_a_permission() {
         let a = Uuid::new_v4();
-        assert_eq!(parse_scope(&format!("/accounts/{a}/tickets.write")), Some(a));
+        assert_eq!(
+            parse_scope(&format!("/accounts/{a}/tickets.write")),
+            Some(a)
+        );
         assert_eq!(parse_scope(&format!("/accounts/{a}/profile.read")), Some(a));
         assert_eq!(parse_scope(&format!("/accounts/{a}/wallets.read")), None);
         assert_eq!(parse_scope("/accounts/nope/tickets.write"), None);

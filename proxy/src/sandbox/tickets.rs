@@ -41,8 +41,8 @@ fn admit(
     headers: &HeaderMap,
     permission: &str,
 ) -> Result<Uuid, Response> {
-    let account = Uuid::parse_str(account)
-        .map_err(|_| error(StatusCode::NOT_FOUND, "account not found"))?;
+    let account =
+        Uuid::parse_str(account).map_err(|_| error(StatusCode::NOT_FOUND, "account not found"))?;
     let ip = peer.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.0 .0.ip());
     if let Err(wait) = sandbox.rate_limit(ip, account) {
         let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
