@@ -1,1 +1,251 @@
-fn main() {}
+//! Project commands: `cargo xtask dev` runs the demo, `cargo xtask test` runs every test.
+//! Both install what the machine is missing first.
+
+mod demo_e2e;
+mod run;
+mod tools;
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use run::{cmd, free_addr, step, Result, Service};
+use tools::Need;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  dev [--release]   serve the demo dashboard on http://127.0.0.1:8080 with the widget,
+                    the token proxy and the Moov sandbox (installs missing tools first)
+  test              install missing tools, then run every check and test
+  setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
+                    binaryen, chromium + chromedriver)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(&root, args.iter().any(|a| a == "--release")),
+        Some("test") => test(&root),
+        Some("setup") => tools::ensure(&root, Need::Browsers),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root);
+    c
+}
+
+fn proxy_binary(root: &Path, release: bool) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    target
+        .join(if release { "release" } else { "debug" })
+        .join("moov-support-proxy")
+}
+
+fn build_proxy(root: &Path, release: bool) -> Result<PathBuf> {
+    step("building the token proxy");
+    let mut c = cargo(root);
+    c.args(["build", "-p", "moov-support-proxy"]);
+    if release {
+        c.arg("--release");
+    }
+    cmd(&mut c)?;
+    Ok(proxy_binary(root, release))
+}
+
+/// Starts the proxy in sandbox mode (no Moov credentials) and waits for it.
+fn start_proxy(
+    binary: &Path,
+    addr: &str,
+    allowed_origins: &str,
+    static_dir: Option<&Path>,
+) -> Result<Service> {
+    let mut c = Command::new(binary);
+    c.arg("serve")
+        .env("PROXY_ADDR", addr)
+        .env("ALLOWED_ORIGINS", allowed_origins)
+        .env_remove("MOOV_BASE_URL")
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        );
+    if let Some(dir) = static_dir {
+        c.env("STATIC_DIR", dir);
+    }
+    let mut proxy = Service::start("moov-support-proxy", &mut c)?;
+    proxy.wait_listening(addr, Duration::from_secs(30))?;
+    Ok(proxy)
+}
+
+fn dev(root: &Path, release: bool) -> Result<()> {
+    tools::ensure(root, Need::Build)?;
+    let binary = build_proxy(root, release)?;
+    let _proxy = start_proxy(
+        &binary,
+        "127.0.0.1:3000",
+        "http://127.0.0.1:8080,http://localhost:8080",
+        None,
+    )?;
+    step("proxy + Moov sandbox on http://127.0.0.1:3000");
+    step("demo dashboard on http://127.0.0.1:8080 (Ctrl-C stops everything)");
+    let mut trunk = Command::new("trunk");
+    trunk.current_dir(root).arg("serve");
+    if release {
+        trunk.arg("--release");
+    }
+    Service::start("trunk serve", &mut trunk)?.wait()
+}
+
+/// One named check of the test run.
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    seconds: f64,
+}
+
+fn test(root: &Path) -> Result<()> {
+    let started = Instant::now();
+    tools::ensure(root, Need::Browsers)?;
+    let mut outcomes = Vec::new();
+    let mut check = |name: &'static str, f: &mut dyn FnMut() -> Result<()>| {
+        step(name);
+        let t = Instant::now();
+        let result = f();
+        if let Err(e) = &result {
+            println!("FAILED: {name}: {e}");
+        }
+        outcomes.push(Outcome {
+            name,
+            ok: result.is_ok(),
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        result.is_ok()
+    };
+
+    check("formatting (cargo fmt --check)", &mut || {
+        cmd(cargo(root).args(["fmt", "--all", "--", "--check"]))
+    });
+    check("lints, native (cargo clippy)", &mut || {
+        cmd(cargo(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    check("lints, wasm (cargo clippy --target wasm32)", &mut || {
+        cmd(cargo(root).args([
+            "clippy",
+            "-p",
+            "moov-support",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    check(
+        "native tests: ticket core, proxy, sandbox over real HTTP",
+        &mut || cmd(cargo(root).args(["test", "--workspace"])),
+    );
+    let built = check("widget bundle (trunk build)", &mut || {
+        cmd(Command::new("trunk").current_dir(root).arg("build"))
+    });
+
+    let proxy_addr = free_addr()?;
+    let runner_addr = free_addr()?;
+    let proxy = build_proxy(root, false).and_then(|binary| {
+        start_proxy(
+            &binary,
+            &proxy_addr,
+            &format!("http://{runner_addr}"),
+            Some(&root.join("dist")),
+        )
+    });
+    match proxy {
+        Ok(_proxy) => {
+            check("browser tests: the widget in headless Chromium", &mut || {
+                cmd(cargo(root)
+                    .args([
+                        "test",
+                        "-p",
+                        "moov-support",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                        "--test",
+                        "browser",
+                    ])
+                    .env(
+                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                        "wasm-bindgen-test-runner",
+                    )
+                    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+                    .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
+                    .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
+                    .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
+            });
+            if built {
+                check("demo page end to end in headless Chromium", &mut || {
+                    let shots = root.join("target/e2e");
+                    let (passed, failed) =
+                        demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
+                    println!("demo e2e: {passed} passed, {failed} failed");
+                    if failed == 0 {
+                        Ok(())
+                    } else {
+                        Err(format!("{failed} end-to-end checks failed").into())
+                    }
+                });
+            }
+        }
+        Err(e) => {
+            check("start the proxy for browser tests", &mut || {
+                Err(e.to_string().into())
+            });
+        }
+    }
+
+    println!();
+    println!("Summary ({:.0} s):", started.elapsed().as_secs_f64());
+    for o in &outcomes {
+        println!(
+            "  {} {:<60} {:>6.1} s",
+            if o.ok { "ok  " } else { "FAIL" },
+            o.name,
+            o.seconds
+        );
+    }
+    let failed = outcomes.iter().filter(|o| !o.ok).count();
+    println!("checks: {} passed, {failed} failed", outcomes.len() - failed);
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} check(s) failed").into())
+    }
+}

@@ -1,0 +1,202 @@
+//! Just enough of the W3C WebDriver protocol to drive headless Chromium through a page the
+//! way a person would: type with the keyboard, click, reload, read text, take screenshots.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::run::Result;
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4f7fae8a6ad6";
+const SHADOW_KEY: &str = "shadow-6066-11e4-a52f-4f7fae8a6ad6";
+
+/// One browser session.
+pub struct Browser {
+    driver: String,
+    session: String,
+}
+
+/// An element, possibly inside a shadow root.
+#[derive(Clone)]
+pub struct Element(String);
+
+/// Sends one request (HTTP/1.0, so the answer is never chunked) and parses the JSON answer.
+fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").ok_or("malformed WebDriver answer")?;
+    let value: Value = serde_json::from_str(body)?;
+    if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+        return Err(format!("WebDriver {method} {path}: {}", value["value"]).into());
+    }
+    Ok(value["value"].clone())
+}
+
+impl Browser {
+    /// Opens headless Chromium with a fresh profile through the chromedriver at `driver`.
+    pub fn open(driver: &str, chromium: &str, profile: &Path) -> Result<Browser> {
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1100,900",
+        ];
+        let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": chromium, "args": args}
+        }}});
+        let v = request(driver, "POST", "/session", Some(&caps))?;
+        let session = v["sessionId"].as_str().ok_or("no session id")?.to_owned();
+        Ok(Browser {
+            driver: driver.to_owned(),
+            session,
+        })
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
+        request(
+            &self.driver,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body.as_ref(),
+        )
+    }
+
+    pub fn goto(&self, url: &str) -> Result<()> {
+        self.call("POST", "/url", Some(json!({ "url": url })))?;
+        Ok(())
+    }
+
+    pub fn reload(&self) -> Result<()> {
+        self.call("POST", "/refresh", Some(json!({})))?;
+        Ok(())
+    }
+
+    /// Finds `selector` inside the open shadow root of the element matching `host`, waiting up
+    /// to ten seconds for it to render.
+    pub fn in_shadow(&self, host: &str, selector: &str) -> Result<Element> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.try_in_shadow(host, selector) {
+                Ok(e) => return Ok(e),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("{host} >>> {selector}: {e}").into())
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    fn try_in_shadow(&self, host: &str, selector: &str) -> Result<Element> {
+        let by = |s: &str| json!({"using": "css selector", "value": s});
+        let h = self.call("POST", "/element", Some(by(host)))?;
+        let h = h[ELEMENT_KEY].as_str().ok_or("no host element")?;
+        let root = self.call("GET", &format!("/element/{h}/shadow"), None)?;
+        let root = root[SHADOW_KEY].as_str().ok_or("no shadow root")?;
+        let e = self.call("POST", &format!("/shadow/{root}/element"), Some(by(selector)))?;
+        Ok(Element(
+            e[ELEMENT_KEY].as_str().ok_or("no element")?.to_owned(),
+        ))
+    }
+
+    pub fn type_text(&self, e: &Element, text: &str) -> Result<()> {
+        self.call(
+            "POST",
+            &format!("/element/{}/value", e.0),
+            Some(json!({ "text": text })),
+        )?;
+        Ok(())
+    }
+
+    pub fn click(&self, e: &Element) -> Result<()> {
+        self.call("POST", &format!("/element/{}/click", e.0), Some(json!({})))?;
+        Ok(())
+    }
+
+    pub fn text(&self, e: &Element) -> Result<String> {
+        let v = self.call("GET", &format!("/element/{}/text", e.0), None)?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub fn value(&self, e: &Element) -> Result<String> {
+        let v = self.call("GET", &format!("/element/{}/property/value", e.0), None)?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits until the element's visible text contains `needle`.
+    pub fn wait_text(&self, host: &str, selector: &str, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self
+                .in_shadow(host, selector)
+                .and_then(|e| self.text(&e))
+                .unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{selector} never showed {needle:?}; it shows {text:?}").into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Saves a PNG of the viewport.
+    pub fn screenshot(&self, to: &Path) -> Result<()> {
+        let v = self.call("GET", "/screenshot", None)?;
+        let png = base64_decode(v.as_str().ok_or("no screenshot")?)?;
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(to, png)?;
+        Ok(())
+    }
+
+    pub fn close(self) -> Result<()> {
+        self.call("DELETE", "", None)?;
+        Ok(())
+    }
+}
+
+fn base64_decode(s: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' | b'\n' | b'\r' => continue,
+            _ => return Err("invalid base64 in screenshot".into()),
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
