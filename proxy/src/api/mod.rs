@@ -10,8 +10,9 @@ use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
@@ -29,6 +30,9 @@ use crate::sandbox::SandboxHandle;
 use crate::session::{JwtSessions, SessionResolver};
 
 pub use tickets::NewTicket;
+
+/// Response headers a cross-origin widget may read.
+const EXPOSED_HEADERS: &str = "x-request-id,retry-after";
 
 /// What the sandbox-only dev routes need.
 #[derive(Clone)]
@@ -88,6 +92,7 @@ pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(cors(allowed_origins))
+        .layer(middleware::from_fn(expose_on_preflight))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
@@ -110,6 +115,25 @@ fn cors(allowed_origins: &[String]) -> CorsLayer {
         // Retry-After is not CORS-safelisted: without this the widget could not honor it.
         .expose_headers([X_REQUEST_ID, header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
+}
+
+/// Repeats `Access-Control-Expose-Headers` on allowed preflights. Browsers read it from the
+/// actual response; having it on the preflight too lets a partner check their setup with one
+/// `OPTIONS` request.
+async fn expose_on_preflight(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS;
+    let mut response = next.run(request).await;
+    if preflight
+        && response
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        response.headers_mut().insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(EXPOSED_HEADERS),
+        );
+    }
+    response
 }
 
 async fn healthz() -> Json<serde_json::Value> {

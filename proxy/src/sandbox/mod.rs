@@ -110,6 +110,7 @@ struct State {
     limiter: RwLock<Arc<RateLimiter<(IpAddr, Uuid)>>>,
     token_requests: AtomicU64,
     create_requests: AtomicU64,
+    last_create_request_id: Mutex<Option<String>>,
 }
 
 /// Shared state of a running sandbox: its tickets, switches and counters.
@@ -135,6 +136,7 @@ impl SandboxHandle {
             limiter: RwLock::new(Arc::new(limiter(options.rate_limit_per_second))),
             token_requests: AtomicU64::new(0),
             create_requests: AtomicU64::new(0),
+            last_create_request_id: Mutex::new(None),
         }))
     }
 
@@ -146,6 +148,11 @@ impl SandboxHandle {
     /// Ticket-creation requests received, answered or refused.
     pub fn create_requests(&self) -> u64 {
         self.0.create_requests.load(Ordering::SeqCst)
+    }
+
+    /// The `x-request-id` of the latest answer to a ticket creation.
+    pub fn last_create_request_id(&self) -> Option<String> {
+        lock(&self.0.last_create_request_id).clone()
     }
 
     /// The account's tickets, oldest first.

@@ -20,6 +20,7 @@ use super::oauth::basic_credentials;
 use super::serve::{ConnectionControl, PeerAddr};
 use super::{error, lock, SandboxHandle, StoredTicket};
 use crate::limit::retry_after_secs;
+use crate::request_id::{self, X_REQUEST_ID};
 use crate::version::MoovVersion;
 
 const DEFAULT_PAGE: usize = 20;
@@ -128,7 +129,23 @@ pub(super) async fn create(
     body: Bytes,
 ) -> Response {
     sandbox.0.create_requests.fetch_add(1, Ordering::SeqCst);
-    let account = match admit(&sandbox, peer, &account, &headers, "tickets.write") {
+    let mut response = answer_create(&sandbox, peer, control, &account, &headers, &body).await;
+    // Remembered so tests can check the proxy passes Moov's id on.
+    let id = request_id::fresh();
+    *lock(&sandbox.0.last_create_request_id) = id.to_str().ok().map(str::to_owned);
+    response.headers_mut().insert(X_REQUEST_ID, id);
+    response
+}
+
+async fn answer_create(
+    sandbox: &SandboxHandle,
+    peer: Option<Extension<PeerAddr>>,
+    control: Option<Extension<ConnectionControl>>,
+    account: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let account = match admit(sandbox, peer, account, headers, "tickets.write") {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -144,7 +161,7 @@ pub(super) async fn create(
             return scripted;
         }
     }
-    let response = store(&sandbox, account, &body);
+    let response = store(sandbox, account, body);
     if let Some(delay) = fault.as_ref().and_then(|f| f.delay()) {
         tokio::time::sleep(delay).await;
     }

@@ -1,0 +1,166 @@
+//! Starting a sandbox and a proxy on loopback ports, and talking to them like the widget.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use moov_support_proxy::config::Secret;
+use moov_support_proxy::sandbox::{
+    self, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
+    SANDBOX_SECRET_KEY,
+};
+use moov_support_proxy::session::unix_now;
+use moov_support_proxy::{Config, JwtSessions, Proxy, RunningProxy, Session};
+use reqwest::header::HeaderMap;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const SECRET: &str = "integration-test-session-secret-0123456789";
+pub const ACCOUNT: Uuid = DEMO_ACCOUNT_ID;
+
+pub fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// A proxy in front of a sandbox started separately, as a real deployment would point at
+/// Moov: no dev routes, keys from the environment.
+pub struct Env {
+    pub proxy: RunningProxy,
+    pub sandbox: RunningSandbox,
+    pub http: reqwest::Client,
+}
+
+impl Env {
+    pub async fn start(extra: &[(&str, &str)]) -> Env {
+        Env::start_with(SandboxOptions::default(), extra).await
+    }
+
+    pub async fn start_with(options: SandboxOptions, extra: &[(&str, &str)]) -> Env {
+        let sandbox = sandbox::spawn(options, loopback()).await.unwrap();
+        let mut vars = vars(&[
+            ("MOOV_BASE_URL", &sandbox.url()),
+            ("MOOV_PUBLIC_KEY", SANDBOX_PUBLIC_KEY),
+            ("MOOV_SECRET_KEY", SANDBOX_SECRET_KEY),
+            ("SESSION_SECRET", SECRET),
+            ("PROXY_ADDR", "127.0.0.1:0"),
+            ("UPSTREAM_TIMEOUT_MS", "2000"),
+            ("ALLOWED_ORIGINS", "https://partner.example"),
+        ]);
+        vars.extend(self::vars(extra));
+        let proxy = Proxy::new(Config::from_map(&vars).unwrap())
+            .start()
+            .await
+            .unwrap();
+        Env {
+            proxy,
+            sandbox,
+            http: client(),
+        }
+    }
+
+    pub fn moov(&self) -> &SandboxHandle {
+        &self.sandbox.handle
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.proxy.url())
+    }
+
+    /// Files `body` as a user of the demo account.
+    pub async fn post(&self, body: &Value, key: Option<&str>) -> Reply {
+        self.post_as(&token("u-1", ACCOUNT), body, key).await
+    }
+
+    pub async fn post_as(&self, token: &str, body: &Value, key: Option<&str>) -> Reply {
+        let mut req = self
+            .http
+            .post(self.url("/api/support/tickets"))
+            .bearer_auth(token)
+            .json(body);
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k);
+        }
+        Reply::read(req.send().await.unwrap()).await
+    }
+}
+
+pub fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// A session token as the partner's app would sign it.
+pub fn token(sub: &str, account: Uuid) -> String {
+    signed(sub, account, unix_now() + 600, SECRET)
+}
+
+pub fn signed(sub: &str, account: Uuid, exp: i64, secret: &str) -> String {
+    JwtSessions::new(&Secret::new(secret)).mint(
+        &Session {
+            user_id: sub.into(),
+            account_id: account,
+            email: Some("jordan@example.com".into()),
+            name: None,
+        },
+        exp,
+    )
+}
+
+pub fn ticket() -> Value {
+    json!({
+        "title": "Payout missing",
+        "body": "<p>My payout from <strong>Friday</strong> has not arrived.</p>",
+        "contact": {"email": "jordan@example.com", "name": "Jordan Lee"}
+    })
+}
+
+/// A whole answer, read once.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn read(r: reqwest::Response) -> Reply {
+        Reply {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            text: r.text().await.unwrap(),
+        }
+    }
+
+    /// The body as JSON; fails the test when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), status {}: {:?}", self.status, self.text))
+    }
+
+    pub fn error(&self) -> String {
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error message: {}", self.text))
+            .to_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `x-request-id`, checked to be a UUID.
+    pub fn request_id(&self) -> Uuid {
+        let id = self
+            .header("x-request-id")
+            .unwrap_or_else(|| panic!("no x-request-id on a {} answer", self.status));
+        Uuid::parse_str(id).unwrap_or_else(|_| panic!("x-request-id {id} is not a UUID"))
+    }
+}
