@@ -208,9 +208,29 @@ async fn run_sandbox() -> Result<(), String> {
     Ok(())
 }
 
+/// Log directives forced on top of `RUST_LOG`.
+const QUIET_CRATES: [&str; 9] = [
+    "html5ever=off",
+    "markup5ever=off",
+    "ammonia=off",
+    "hyper=info",
+    "hyper_util=info",
+    "h2=info",
+    "reqwest=info",
+    "rustls=info",
+    "tower_http=info",
+];
+
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // These crates see raw ticket bodies, headers or TLS material and log them at debug and
+    // trace levels; whatever RUST_LOG asks, their logs stay off or coarse.
+    for directive in QUIET_CRATES {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

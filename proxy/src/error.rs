@@ -36,7 +36,7 @@ pub enum ApiError {
     PayloadTooLarge,
     /// Answered as the flat 422 field map, not as `{error}`.
     #[error("the ticket has invalid fields")]
-    Validation(FieldErrors),
+    Validation(Box<FieldErrors>),
     #[error("too many tickets from this user; try again in {retry_after_secs} seconds")]
     TooManySubmissions { retry_after_secs: u64 },
     #[error("no such route")]
@@ -122,7 +122,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let mut response = match &self {
-            ApiError::Validation(fields) => (status, Json(fields)).into_response(),
+            ApiError::Validation(fields) => (status, Json(&**fields)).into_response(),
             other => (status, Json(json!({ "error": other.to_string() }))).into_response(),
         };
         let headers = response.headers_mut();
@@ -194,9 +194,11 @@ mod tests {
 
     #[tokio::test]
     async fn validation_is_the_flat_field_map() {
-        let mut f = FieldErrors::default();
-        f.title = Some("Enter a subject.".into());
-        let (s, b, _) = body(ApiError::Validation(f)).await;
+        let f = FieldErrors {
+            title: Some("Enter a subject.".into()),
+            ..FieldErrors::default()
+        };
+        let (s, b, _) = body(ApiError::Validation(Box::new(f))).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(b, json!({"title": "Enter a subject."}));
     }

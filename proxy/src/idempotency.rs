@@ -31,7 +31,7 @@ pub enum Outcome {
     #[default]
     None,
     /// Moov created this ticket.
-    Created(Ticket),
+    Created(Box<Ticket>),
     /// Moov may or may not have created it.
     Unknown,
 }

@@ -90,7 +90,7 @@ async fn submit(
     let key = idempotency_key(headers)?;
     let Json(raw) = payload.map_err(ApiError::from)?;
     let ticket = rules::prepare(raw.into_create(key.map(|k| k.to_string())))
-        .map_err(ApiError::Validation)?;
+        .map_err(|fields| ApiError::Validation(Box::new(fields)))?;
     let account = session.account_id;
     let moov = &state.0.moov;
     let Some(key) = key else {
@@ -102,14 +102,14 @@ async fn submit(
         Outcome::Created(ticket) => {
             tracing::info!(%key, "answering a retried submission with its ticket");
             return Ok(Answer {
-                value: ticket,
+                value: *ticket,
                 request_id: None,
             });
         }
         Outcome::Unknown => match moov.find_by_foreign_id(account, &key.to_string()).await {
             Ok(Some(found)) => {
                 tracing::info!(%key, "a previous attempt had created the ticket");
-                attempt.record(Outcome::Created(found.value.clone()));
+                attempt.record(Outcome::Created(Box::new(found.value.clone())));
                 return Ok(found);
             }
             Ok(None) => {}
@@ -121,7 +121,7 @@ async fn submit(
     }
     let result = moov.create_ticket(account, &ticket).await;
     attempt.record(match &result {
-        Ok(answer) => Outcome::Created(answer.value.clone()),
+        Ok(answer) => Outcome::Created(Box::new(answer.value.clone())),
         Err(f) if f.error.outcome_unknown() => Outcome::Unknown,
         Err(_) => Outcome::None,
     });

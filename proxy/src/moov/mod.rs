@@ -243,7 +243,7 @@ fn error_for(status: StatusCode, body: &[u8], retry_after: Option<HeaderValue>) 
             message().unwrap_or_else(|| "the ticket conflicts with one Moov already has".into()),
         ),
         422 => match serde_json::from_slice::<FieldErrors>(body) {
-            Ok(fields) => ApiError::Validation(fields),
+            Ok(fields) => ApiError::Validation(Box::new(fields)),
             Err(_) => ApiError::UpstreamGarbled,
         },
         401 => ApiError::CredentialsRejected,

@@ -26,6 +26,31 @@ use crate::version::MoovVersion;
 const DEFAULT_PAGE: usize = 20;
 const MAX_PAGE: usize = 200;
 
+/// Why the sandbox turns a request away before reading its body.
+enum Refusal {
+    /// A status with no body, as the seed shows for 401.
+    Bare(StatusCode),
+    /// A status with a Moov-style `{error}` body.
+    Error(StatusCode, String),
+    /// 429 with `Retry-After` seconds.
+    RateLimited(u64),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Bare(status) => status.into_response(),
+            Refusal::Error(status, message) => error(status, message),
+            Refusal::RateLimited(secs) => {
+                let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                r
+            }
+        }
+    }
+}
+
 /// Who called, once authenticated.
 enum Caller {
     /// The key pair itself: may do anything on any known account.
@@ -41,38 +66,33 @@ fn admit(
     account: &str,
     headers: &HeaderMap,
     permission: &str,
-) -> Result<Uuid, Response> {
-    let account =
-        Uuid::parse_str(account).map_err(|_| error(StatusCode::NOT_FOUND, "account not found"))?;
+) -> Result<Uuid, Refusal> {
+    let not_found = || Refusal::Error(StatusCode::NOT_FOUND, "account not found".into());
+    let account = Uuid::parse_str(account).map_err(|_| not_found())?;
     let ip = peer.map_or(IpAddr::V4(Ipv4Addr::LOCALHOST), |p| p.0 .0.ip());
-    if let Err(wait) = sandbox.rate_limit(ip, account) {
-        let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
-        r.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(retry_after_secs(wait)),
-        );
-        return Err(r);
-    }
+    sandbox
+        .rate_limit(ip, account)
+        .map_err(|wait| Refusal::RateLimited(retry_after_secs(wait)))?;
     let caller = authenticate(sandbox, headers)?;
     check_version(headers)?;
     if let Caller::Token(scopes) = caller {
         let needed = format!("/accounts/{account}/{permission}");
         if !scopes.contains(&needed) {
-            return Err(error(
+            return Err(Refusal::Error(
                 StatusCode::FORBIDDEN,
                 format!("the access token lacks the scope {needed}"),
             ));
         }
     }
     if !sandbox.knows_account(account) {
-        return Err(error(StatusCode::NOT_FOUND, "account not found"));
+        return Err(not_found());
     }
     Ok(account)
 }
 
 /// Missing or expired authentication is a 401 with no body, as the seed shows.
-fn authenticate(sandbox: &SandboxHandle, headers: &HeaderMap) -> Result<Caller, Response> {
-    let unauthorized = || StatusCode::UNAUTHORIZED.into_response();
+fn authenticate(sandbox: &SandboxHandle, headers: &HeaderMap) -> Result<Caller, Refusal> {
+    let unauthorized = || Refusal::Bare(StatusCode::UNAUTHORIZED);
     if let Some((id, secret)) = basic_credentials(headers) {
         return if sandbox.is_key_pair(&id, &secret) {
             Ok(Caller::Key)
@@ -96,7 +116,7 @@ fn authenticate(sandbox: &SandboxHandle, headers: &HeaderMap) -> Result<Caller, 
 
 /// No header means v2024.01.00, which has no ticket endpoints: 404 like any route a version
 /// lacks. A header that is not a version at all is a 400.
-fn check_version(headers: &HeaderMap) -> Result<(), Response> {
+fn check_version(headers: &HeaderMap) -> Result<(), Refusal> {
     let version = match headers.get("x-moov-version") {
         None => MoovVersion::IMPLICIT,
         Some(v) => v
@@ -104,16 +124,16 @@ fn check_version(headers: &HeaderMap) -> Result<(), Response> {
             .ok()
             .and_then(|s| s.parse::<MoovVersion>().ok())
             .ok_or_else(|| {
-                error(
+                Refusal::Error(
                     StatusCode::BAD_REQUEST,
-                    "x-moov-version must look like v2025.07.00",
+                    "x-moov-version must look like v2025.07.00".into(),
                 )
             })?,
     };
     if version.supports_tickets() {
         Ok(())
     } else {
-        Err(error(
+        Err(Refusal::Error(
             StatusCode::NOT_FOUND,
             format!("support tickets need x-moov-version v2025.07.00 or later; this request used {version}"),
         ))
@@ -147,7 +167,7 @@ async fn answer_create(
 ) -> Response {
     let account = match admit(sandbox, peer, account, headers, "tickets.write") {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let fault = sandbox.next_fault();
     if let Some(fault) = &fault {
@@ -224,7 +244,7 @@ pub(super) async fn list(
 ) -> Response {
     let account = match admit(&sandbox, peer, &account, &headers, "tickets.read") {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let count = match query.get("count").map(|c| c.parse::<usize>()) {
         None => DEFAULT_PAGE,
@@ -273,7 +293,7 @@ pub(super) async fn get_one(
 ) -> Response {
     let account = match admit(&sandbox, peer, &account, &headers, "tickets.read") {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match sandbox
         .tickets(account)
