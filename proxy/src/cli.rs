@@ -40,6 +40,7 @@ ENVIRONMENT (serve):
     PROXY_ADDR             Listen address (default 127.0.0.1:3000)
     UPSTREAM_TIMEOUT_MS    Timeout of each Moov call (default 10000)
     USER_RATE_LIMIT_PER_MINUTE  Tickets per user per minute (default 30; 0 = off)
+    STATIC_DIR             A built widget bundle (trunk's dist/) to serve at /
     RUST_LOG               Log filter (default info); LOG_FORMAT=json for JSON lines
 
 SANDBOX KEYS (valid against the sandbox only):

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -69,6 +70,8 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// Tickets one user may file per minute; 0 turns the limit off.
     pub user_rate_limit_per_minute: u32,
+    /// A built widget bundle (e.g. trunk's `dist/`) to serve at `/`, for demos and tests.
+    pub static_dir: Option<PathBuf>,
 }
 
 /// A setting the proxy cannot start with.
@@ -204,6 +207,16 @@ impl Config {
             0..=100_000,
         )? as u32;
 
+        let static_dir = match get("STATIC_DIR") {
+            Some(dir) if !std::path::Path::new(&dir).is_dir() => {
+                return Err(ConfigError::Invalid {
+                    var: "STATIC_DIR",
+                    reason: format!("`{dir}` is not a directory"),
+                })
+            }
+            dir => dir.map(PathBuf::from),
+        };
+
         Ok(Config {
             upstream,
             moov_version,
@@ -213,6 +226,7 @@ impl Config {
             addr,
             upstream_timeout: Duration::from_millis(timeout_ms),
             user_rate_limit_per_minute,
+            static_dir,
         })
     }
 
@@ -358,6 +372,7 @@ mod tests {
             ("UPSTREAM_TIMEOUT_MS", "0"),
             ("UPSTREAM_TIMEOUT_MS", "ten"),
             ("USER_RATE_LIMIT_PER_MINUTE", "-1"),
+            ("STATIC_DIR", "/nonexistent/dist"),
         ] {
             let mut vars = map(&[("MOOV_PUBLIC_KEY", "pk"), ("MOOV_SECRET_KEY", "sk")]);
             vars.insert("MOOV_BASE_URL".into(), "http://127.0.0.1:1".into());

@@ -84,7 +84,7 @@ impl Proxy {
             account: DEMO_ACCOUNT_ID,
         });
         let state = AppState::new(sessions, moov, config.user_rate_limit_per_minute, dev);
-        let app = api::router(state, &config.allowed_origins);
+        let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());
 
         let listener = TcpListener::bind(config.addr)
             .await

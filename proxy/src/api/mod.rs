@@ -7,10 +7,12 @@ mod dev;
 mod tickets;
 
 use std::any::Any;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +21,7 @@ use axum::{middleware, Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
 use uuid::Uuid;
 
 use crate::error::{ApiError, MAX_REQUEST_BYTES};
@@ -75,38 +78,55 @@ impl AppState {
     }
 }
 
-/// The proxy's router: routes, body limit, CORS for `allowed_origins`, panic guard and
-/// request ids, in that order from the inside out.
-pub fn router(state: AppState, allowed_origins: &[String]) -> Router {
+/// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, CORS for
+/// `allowed_origins`, panic guard and request ids, in that order from the inside out.
+pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
+    let dev = state.0.dev.is_some();
     let mut routes = Router::new()
         .route("/api/support/tickets", post(tickets::create))
         .route("/healthz", get(healthz));
-    if state.0.dev.is_some() {
+    if dev {
         routes = routes.route("/api/dev/session", get(dev::session)).route(
             "/api/dev/faults",
             post(dev::push_faults).delete(dev::clear_faults),
         );
     }
+    routes = match static_dir {
+        Some(dir) => routes.fallback_service(
+            ServeDir::new(dir)
+                .append_index_html_on_directories(true)
+                .not_found_service(not_found.into_service()),
+        ),
+        None => routes.fallback(not_found),
+    };
     routes
-        .fallback(|| async { ApiError::RouteNotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .layer(cors(allowed_origins))
+        .layer(cors(allowed_origins, dev))
         .layer(middleware::from_fn(expose_on_preflight))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
 }
 
-/// Exactly the configured origins; the widget sends a bearer token, never cookies.
-fn cors(allowed_origins: &[String]) -> CorsLayer {
+async fn not_found() -> ApiError {
+    ApiError::RouteNotFound
+}
+
+/// Exactly the configured origins; the widget sends a bearer token, never cookies. With the
+/// dev routes mounted, browser tests may also `DELETE /api/dev/faults`.
+fn cors(allowed_origins: &[String], dev: bool) -> CorsLayer {
     let origins: Vec<HeaderValue> = allowed_origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_methods(if dev {
+            vec![Method::POST, Method::GET, Method::OPTIONS, Method::DELETE]
+        } else {
+            vec![Method::POST, Method::GET, Method::OPTIONS]
+        })
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

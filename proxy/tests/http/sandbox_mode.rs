@@ -149,3 +149,53 @@ async fn faults_can_be_scripted_over_http() {
     }
     proxy.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_built_bundle_is_served_beside_the_api() {
+    let dir = std::env::temp_dir().join(format!("moov-proxy-static-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>demo</title>").unwrap();
+    std::fs::write(dir.join("widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let config = Config::from_map(&vars(&[
+        ("PROXY_ADDR", "127.0.0.1:0"),
+        ("STATIC_DIR", dir.to_str().unwrap()),
+        ("ALLOWED_ORIGINS", "http://127.0.0.1:9"),
+    ]))
+    .unwrap();
+    let proxy = Proxy::new(config).start().await.unwrap();
+    let get = |path: &str| {
+        let url = format!("{}{path}", proxy.url());
+        async move { Reply::read(client().get(url).send().await.unwrap()).await }
+    };
+    let index = get("/").await;
+    assert_eq!(index.status, 200);
+    assert!(index.text.contains("<title>demo</title>"));
+    index.request_id();
+    let wasm = get("/widget_bg.wasm").await;
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    let missing = get("/nope.js").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.error(), "no such route");
+    // The API still answers.
+    assert_eq!(get("/healthz").await.json(), json!({"status": "ok"}));
+    assert_eq!(get("/api/dev/session").await.status, 200);
+
+    // Browser tests on an allowed origin may clear faults: DELETE passes the preflight.
+    let preflight = Reply::read(
+        client()
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/dev/faults", proxy.url()),
+            )
+            .header("origin", "http://127.0.0.1:9")
+            .header("access-control-request-method", "DELETE")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let methods = preflight.header("access-control-allow-methods").unwrap();
+    assert!(methods.contains("DELETE"), "{methods}");
+    proxy.shutdown().await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
