@@ -18,7 +18,7 @@ use crate::session::SessionError;
 /// The largest ticket request the proxy reads.
 pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum ApiError {
     /// The caller's own session is missing or bad: the host page must mint a new token.
     #[error(transparent)]

@@ -318,6 +318,12 @@ mod tests {
             Err(SessionError::MissingClaim("exp"))
         );
         let mut c = claims(now);
+        c["nbf"] = json!(now + 600);
+        assert_eq!(
+            j.verify_at(&sign(c, SECRET), now),
+            Err(SessionError::NotYetValid)
+        );
+        let mut c = claims(now);
         c["exp"] = json!("tomorrow");
         assert_eq!(
             j.verify_at(&sign(c, SECRET), now),

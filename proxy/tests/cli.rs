@@ -171,3 +171,47 @@ async fn serve_runs_against_the_sandbox_logs_no_secrets_and_stops_on_sigterm() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_sandbox_runs_alone() {
+    let mut child = Command::new(BIN)
+        .arg("sandbox")
+        .env("SANDBOX_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("Moov sandbox listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    let url = line.split_whitespace().nth(4).unwrap().to_owned();
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/oauth2/token"))
+        .header("origin", "http://localhost")
+        .basic_auth(
+            "sandbox-public-key",
+            Some("sandbox-secret-key-not-for-production"),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            (
+                "scope",
+                "/accounts/5e1f6a3c-0b7d-4c39-9a8e-2f4d6b8c1a27/tickets.write",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+}

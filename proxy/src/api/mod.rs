@@ -164,3 +164,93 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     ApiError::Internal.into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request as HttpRequest, StatusCode};
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::config::{MoovCredentials, Secret};
+    use crate::version::MoovVersion;
+
+    /// A router whose Moov is never reached: these requests stop before it.
+    fn app(dev: bool) -> Router {
+        let moov = MoovClient::new(
+            MoovCredentials {
+                base_url: "http://127.0.0.1:9".into(),
+                public_key: "pk".into(),
+                secret_key: Secret::new("sk"),
+            },
+            MoovVersion::DEFAULT,
+            "http://localhost".into(),
+            Duration::from_millis(100),
+        )
+        .unwrap();
+        let secret = Secret::new("unit-test-secret-unit-test-secret-unit");
+        let jwt = Arc::new(JwtSessions::new(&secret));
+        let dev = dev.then(|| DevTools {
+            sandbox: SandboxHandle::new(Default::default()),
+            signer: jwt.clone(),
+            account: crate::sandbox::DEMO_ACCOUNT_ID,
+        });
+        router(AppState::new(jwt, moov, 0, dev), &[], None)
+    }
+
+    async fn call(
+        app: Router,
+        request: HttpRequest<Body>,
+    ) -> (StatusCode, String, serde_json::Value) {
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status();
+        let id = response.headers()[X_REQUEST_ID]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, id, serde_json::from_slice(&body).unwrap())
+    }
+
+    fn get(uri: &str) -> HttpRequest<Body> {
+        HttpRequest::get(uri).body(Body::empty()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn health_and_unknown_routes() {
+        let (status, id, body) = call(app(false), get("/healthz")).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({"status": "ok"})));
+        assert!(Uuid::parse_str(&id).is_ok());
+        let (status, _, body) = call(app(false), get("/api/nope")).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::NOT_FOUND, json!({"error": "no such route"}))
+        );
+    }
+
+    #[tokio::test]
+    async fn dev_routes_exist_only_with_the_sandbox() {
+        let (status, _, _) = call(app(false), get("/api/dev/session")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, body) = call(app(true), get("/api/dev/session?sub=t-1")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["sub"], "t-1");
+        assert_eq!(
+            body["accountID"],
+            crate::sandbox::DEMO_ACCOUNT_ID.to_string()
+        );
+    }
+
+    #[tokio::test]
+    async fn tickets_need_a_session_before_anything_else() {
+        let request = HttpRequest::post("/api/support/tickets")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{not json"))
+            .unwrap();
+        let (status, _, body) = call(app(false), request).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, json!({"error": "missing bearer token"}));
+    }
+}

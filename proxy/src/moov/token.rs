@@ -26,7 +26,14 @@ struct CachedToken {
     renew_at: Instant,
 }
 
-type Slot = Arc<AsyncMutex<Option<CachedToken>>>;
+/// One scope's token, and the last failure to get one.
+#[derive(Default)]
+struct Entry {
+    token: Option<CachedToken>,
+    failure: Option<(Instant, ApiError)>,
+}
+
+type Slot = Arc<AsyncMutex<Entry>>;
 
 /// Client-credentials tokens for one set of Moov keys.
 pub struct TokenCache {
@@ -61,27 +68,49 @@ impl TokenCache {
 
     /// A token valid for `scope`, from the cache or freshly requested.
     pub async fn get(&self, scope: &str) -> Result<Secret, ApiError> {
+        let arrived = Instant::now();
         let slot = self.slot(scope);
         // Held across the request on purpose: concurrent callers queue here and then find
-        // the token the first one fetched.
-        let mut cached = slot.lock().await;
-        if let Some(token) = cached.as_ref() {
+        // the token the first one fetched, or the error it got. Without sharing the error,
+        // callers queued behind a dead token endpoint would each wait out their own timeout.
+        let mut entry = slot.lock().await;
+        if let Some(token) = &entry.token {
             if Instant::now() < token.renew_at {
                 return Ok(token.access_token.clone());
             }
         }
-        let token = self.fetch(scope).await?;
-        *cached = Some(token.clone());
-        Ok(token.access_token)
+        if let Some((failed_at, error)) = &entry.failure {
+            if *failed_at >= arrived {
+                return Err(error.clone());
+            }
+        }
+        match self.fetch(scope).await {
+            Ok(token) => {
+                let secret = token.access_token.clone();
+                *entry = Entry {
+                    token: Some(token),
+                    failure: None,
+                };
+                Ok(secret)
+            }
+            Err(error) => {
+                entry.failure = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     /// Forgets `stale` after Moov refused it; a token another caller already replaced it
     /// with is kept.
     pub async fn invalidate(&self, scope: &str, stale: &Secret) {
         let slot = self.slot(scope);
-        let mut cached = slot.lock().await;
-        if cached.as_ref().is_some_and(|t| &t.access_token == stale) {
-            *cached = None;
+        let mut entry = slot.lock().await;
+        if entry
+            .token
+            .as_ref()
+            .is_some_and(|t| &t.access_token == stale)
+        {
+            entry.token = None;
         }
     }
 
