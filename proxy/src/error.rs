@@ -47,6 +47,9 @@ pub enum ApiError {
     /// Moov's own `{error}` message for a 400.
     #[error("{0}")]
     UpstreamBadRequest(String),
+    /// A Moov 422 that names no field the widget knows: kept as 422, told as `{error}`.
+    #[error("{0}")]
+    UpstreamUnprocessable(String),
     /// Moov's own `{error}` message for a 409.
     #[error("{0}")]
     UpstreamConflict(String),
@@ -86,7 +89,7 @@ impl ApiError {
             }
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Validation(_) | UpstreamUnprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             TooManySubmissions { .. } | UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             RouteNotFound | AccountNotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

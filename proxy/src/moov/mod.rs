@@ -243,8 +243,10 @@ fn error_for(status: StatusCode, body: &[u8], retry_after: Option<HeaderValue>) 
             message().unwrap_or_else(|| "the ticket conflicts with one Moov already has".into()),
         ),
         422 => match serde_json::from_slice::<FieldErrors>(body) {
-            Ok(fields) => ApiError::Validation(Box::new(fields)),
-            Err(_) => ApiError::UpstreamGarbled,
+            Ok(fields) if !fields.is_empty() => ApiError::Validation(Box::new(fields)),
+            _ => ApiError::UpstreamUnprocessable(
+                message().unwrap_or_else(|| "Moov rejected the ticket's contents".into()),
+            ),
         },
         401 => ApiError::CredentialsRejected,
         403 => ApiError::UpstreamForbidden,

@@ -112,6 +112,16 @@ async fn every_upstream_status_reaches_the_widget_as_json() {
             },
         },
         Case {
+            fault: json!({"status": 422, "body": {"error": "ticket body is not allowed"}}),
+            status: 422,
+            check: |b| assert_eq!(b, &json!({"error": "ticket body is not allowed"})),
+        },
+        Case {
+            fault: json!({"status": 422, "body": {}}),
+            status: 422,
+            check: |b| assert_eq!(b, &json!({"error": "Moov rejected the ticket's contents"})),
+        },
+        Case {
             fault: json!({"status": 500}),
             status: 500,
             check: |b| assert!(b["error"].as_str().unwrap().contains("internal error")),
