@@ -9,7 +9,7 @@ use crate::common::{client, ticket, vars, Reply};
 async fn start() -> RunningProxy {
     let config = Config::from_map(&vars(&[
         ("PROXY_ADDR", "127.0.0.1:0"),
-        ("UPSTREAM_TIMEOUT_MS", "400"),
+        ("UPSTREAM_TIMEOUT_MS", "600"),
     ]))
     .unwrap();
     assert!(config.is_sandbox());
@@ -117,7 +117,7 @@ async fn faults_can_be_scripted_over_http() {
     let queued = faults(
         &proxy,
         reqwest::Method::POST,
-        Some(json!([{"status": 429, "retryAfter": 3}, {"status": 500}, {"delayMs": 900}, {"drop": true}])),
+        Some(json!([{"status": 429, "retryAfter": 3}, {"status": 500}, {"delayMs": 1200}, {"drop": true}])),
     )
     .await;
     assert_eq!(queued.json(), json!({"queued": 4}));

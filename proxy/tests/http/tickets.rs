@@ -207,11 +207,11 @@ async fn an_upstream_401_renews_the_token_once_and_retries() {
 
 #[tokio::test]
 async fn a_late_answer_is_a_504_and_the_retry_finds_the_ticket() {
-    let env = Env::start(&[("UPSTREAM_TIMEOUT_MS", "300")]).await;
+    let env = Env::start(&[("UPSTREAM_TIMEOUT_MS", "500")]).await;
     // Warm the token cache so the timeout hits the ticket call.
     assert_eq!(env.post(&ticket(), None).await.status, 200);
     env.moov().push_fault(Fault {
-        delay_ms: Some(800),
+        delay_ms: Some(1200),
         ..Fault::default()
     });
     let key = Uuid::new_v4().to_string();
