@@ -56,6 +56,10 @@ pub fn check_field(field: Field, raw: &str) -> Result<(), Problem> {
 
 /// Normalizes a submitted ticket (trims, sanitizes the body, drops an empty name) and checks
 /// every field. The proxy calls this on whatever the browser sent.
+#[allow(
+    clippy::result_large_err,
+    reason = "runs once per submission, and the error is the 422 body itself"
+)]
 pub fn prepare(raw: CreateTicket) -> Result<CreateTicket, FieldErrors> {
     let name = raw
         .contact

@@ -112,18 +112,17 @@ impl Widget {
         let mut listeners = Vec::new();
         for name in ["ready", "submitted", "error", "draft-restored"] {
             let log = events.clone();
-            let listener = Closure::<dyn FnMut(web_sys::CustomEvent)>::new(
-                move |e: web_sys::CustomEvent| {
+            let listener =
+                Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
                     let detail = serde_wasm_bindgen::from_value(e.detail())
                         .unwrap_or(serde_json::Value::Null);
                     log.borrow_mut().push((name.to_owned(), detail));
-                },
-            );
+                });
             host.add_event_listener_with_callback(
-                    &format!("moov-support:{name}"),
-                    listener.as_ref().unchecked_ref(),
-                )
-                .unwrap();
+                &format!("moov-support:{name}"),
+                listener.as_ref().unchecked_ref(),
+            )
+            .unwrap();
             listeners.push(listener);
         }
         document().body().unwrap().append_child(&host).unwrap();
@@ -133,6 +132,8 @@ impl Widget {
             _listeners: listeners,
         };
         w.wait_text("the form", "Send").await;
+        // Field values are applied on the next turn of the reactive system.
+        sleep(50).await;
         w
     }
 
@@ -159,7 +160,10 @@ impl Widget {
     }
 
     async fn wait_text(&self, what: &str, needle: &str) {
-        wait_for(&format!("{what} ({needle:?})"), || self.text().contains(needle)).await;
+        wait_for(&format!("{what} ({needle:?})"), || {
+            self.text().contains(needle)
+        })
+        .await;
     }
 
     fn value(&self, field: &str) -> String {
@@ -222,19 +226,15 @@ impl Widget {
             .map(|(_, d)| d.clone())
     }
 
+    /// This widget's user's saved draft.
     fn stored_draft(&self) -> Option<serde_json::Value> {
-        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-        for i in 0..storage.length().unwrap() {
-            let key = storage.key(i).unwrap().unwrap();
-            if key.contains(&endpoint()) {
-                let v: serde_json::Value =
-                    serde_json::from_str(&storage.get_item(&key).unwrap().unwrap()).unwrap();
-                if v["title"] == self.value("title") {
-                    return Some(v);
-                }
-            }
-        }
-        None
+        let token = self.host.get_attribute("session-token")?;
+        let user = moov_support::draft::session_hint(&token)?.sub;
+        let endpoint = self.host.get_attribute("endpoint")?;
+        let key = format!("moov-support:draft:v1:{endpoint}:{user}");
+        let storage = web_sys::window()?.local_storage().ok()??;
+        let raw = storage.get_item(&key).ok()??;
+        serde_json::from_str(&raw).ok()
     }
 
     fn remove(self) {
@@ -344,11 +344,11 @@ async fn success_shows_the_ticket_number_and_clears_the_draft() {
     let number = detail["number"].as_i64().expect("ticket number");
     assert!(w.text().contains(&format!("Ticket #{number} created")));
     assert!(w.text().contains("Status: new"));
-    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    let key = format!("moov-support:draft:v1:{}:success", endpoint());
-    assert_eq!(storage.get_item(&key).unwrap(), None, "draft cleared");
+    assert_eq!(w.stored_draft(), None, "draft cleared");
     // Starting over gives an empty form with a fresh idempotency key.
-    w.el("button.moov-again").unchecked_into::<HtmlElement>().click();
+    w.el("button.moov-again")
+        .unchecked_into::<HtmlElement>()
+        .click();
     w.wait_text("the form again", "Send").await;
     assert_eq!(w.value("title"), "");
     w.remove();
@@ -361,9 +361,13 @@ async fn a_failed_send_keeps_the_draft_and_shows_the_request_id() {
     w.fill_valid();
     fault(r#"{"status":500}"#).await;
     w.press_send();
-    w.wait_text("failure", "Support is having trouble right now").await;
+    w.wait_text("failure", "Support is having trouble right now")
+        .await;
     let reference = w.el(".moov-reference").text_content().unwrap();
-    assert!(reference.starts_with("Reference: ") && reference.len() > 20, "{reference}");
+    assert!(
+        reference.starts_with("Reference: ") && reference.len() > 20,
+        "{reference}"
+    );
     assert_eq!(w.value("title"), "Payout missing");
     assert_eq!(w.value("body"), "My payout from Monday\nhas not arrived.");
     let draft = w.stored_draft().expect("draft kept after failure");
@@ -390,7 +394,8 @@ async fn rate_limits_timeouts_and_network_drops_each_say_what_to_do() {
     w.wait_text("rate limit", "Try again in 7 seconds").await;
     fault(r#"{"status":504}"#).await;
     w.press_send();
-    w.wait_text("gateway timeout", "Support took too long to answer").await;
+    w.wait_text("gateway timeout", "Support took too long to answer")
+        .await;
     w.remove();
 
     let token = session("statuses").await;
@@ -416,7 +421,9 @@ async fn rate_limits_timeouts_and_network_drops_each_say_what_to_do() {
     .await;
     offline.fill_valid();
     offline.press_send();
-    offline.wait_text("network error", "You appear to be offline").await;
+    offline
+        .wait_text("network error", "You appear to be offline")
+        .await;
     assert_eq!(offline.value("title"), "Payout missing");
     offline.remove();
 }

@@ -30,13 +30,17 @@ pub enum SubmitError {
     TooLarge,
     #[error("Too many messages were sent. Try again in {} seconds.", .0.unwrap_or(30))]
     RateLimited(Option<u32>),
-    #[error("Support is having trouble right now. Your message is saved; try again in a few minutes.")]
+    #[error(
+        "Support is having trouble right now. Your message is saved; try again in a few minutes."
+    )]
     ServerError,
     #[error("Support could not be reached. Your message is saved; try again shortly.")]
     BadGateway,
     #[error("Support took too long to answer. Your message is saved; try again shortly.")]
     GatewayTimeout,
-    #[error("You appear to be offline. Your message is saved; send it again when you are back online.")]
+    #[error(
+        "You appear to be offline. Your message is saved; send it again when you are back online."
+    )]
     Network,
     #[error("The request timed out. Your message is saved; try again.")]
     Timeout,

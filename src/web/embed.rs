@@ -59,8 +59,8 @@ thread_local! {
 pub fn register() {
     let connect = Closure::<dyn Fn(web_sys::HtmlElement)>::new(|host| mount(&host));
     let disconnect = Closure::<dyn Fn(web_sys::HtmlElement)>::new(|host| unmount(&host));
-    let changed =
-        Closure::<dyn Fn(web_sys::HtmlElement, String)>::new(|host: web_sys::HtmlElement, name: String| {
+    let changed = Closure::<dyn Fn(web_sys::HtmlElement, String)>::new(
+        |host: web_sys::HtmlElement, name: String| {
             if name == "session-token" {
                 let token = host.get_attribute("session-token");
                 let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
@@ -81,7 +81,8 @@ pub fn register() {
             // Another user or another endpoint: a fresh form with that user's own draft.
             unmount(&host);
             mount(&host);
-        });
+        },
+    );
     define_element(TAG, &connect, &disconnect, &changed);
     connect.forget();
     disconnect.forget();

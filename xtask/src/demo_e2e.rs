@@ -28,8 +28,14 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
     let checks: [(&str, Check); 2] = [
-        ("a reload mid-typing restores the draft", reload_restores_draft),
-        ("filling the form and pressing Send files a ticket", send_files_a_ticket),
+        (
+            "a reload mid-typing restores the draft",
+            reload_restores_draft,
+        ),
+        (
+            "filling the form and pressing Send files a ticket",
+            send_files_a_ticket,
+        ),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (i, (name, check)) in checks.into_iter().enumerate() {
@@ -53,8 +59,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
 }
 
 fn tempdir(index: usize) -> Result<std::path::PathBuf> {
-    let dir =
-        std::env::temp_dir().join(format!("moov-support-e2e-{}-{index}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("moov-support-e2e-{}-{index}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
@@ -112,6 +117,9 @@ fn send_files_a_ticket(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         return Err(format!("confirmation reads {text:?}").into());
     }
     b.screenshot(&shots.join("form-sent.png"))?;
-    step(&format!("demo e2e confirmation: {}", text.replace('\n', " / ")));
+    step(&format!(
+        "demo e2e confirmation: {}",
+        text.replace('\n', " / ")
+    ));
     Ok(())
 }

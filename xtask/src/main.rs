@@ -19,6 +19,7 @@ usage: cargo xtask <command>
   dev [--release]   serve the demo dashboard on http://127.0.0.1:8080 with the widget,
                     the token proxy and the Moov sandbox (installs missing tools first)
   test              install missing tools, then run every check and test
+  e2e               build the demo and run only its end-to-end checks in headless Chromium
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver)
 ";
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&root, args.iter().any(|a| a == "--release")),
         Some("test") => test(&root),
+        Some("e2e") => e2e(&root),
         Some("setup") => tools::ensure(&root, Need::Browsers),
         _ => {
             eprint!("{USAGE}");
@@ -118,6 +120,26 @@ fn dev(root: &Path, release: bool) -> Result<()> {
     Service::start("trunk serve", &mut trunk)?.wait()
 }
 
+fn e2e(root: &Path) -> Result<()> {
+    tools::ensure(root, Need::Browsers)?;
+    cmd(Command::new("trunk").current_dir(root).arg("build"))?;
+    let addr = free_addr()?;
+    let binary = build_proxy(root, false)?;
+    let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(&root.join("dist")))?;
+    run_e2e(root, &addr)
+}
+
+fn run_e2e(root: &Path, proxy_addr: &str) -> Result<()> {
+    let shots = root.join("target/e2e");
+    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
+    println!("demo e2e: {passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} end-to-end checks failed").into())
+    }
+}
+
 /// One named check of the test run.
 struct Outcome {
     name: &'static str,
@@ -190,31 +212,33 @@ fn test(root: &Path) -> Result<()> {
     });
     match proxy {
         Ok(_proxy) => {
-            check("browser tests: the widget in headless Chromium", &mut || {
-                cmd(cargo(root)
-                    .args([
-                        "test",
-                        "-p",
-                        "moov-support",
-                        "--target",
-                        "wasm32-unknown-unknown",
-                        "--test",
-                        "browser",
-                    ])
-                    .env(
-                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                        "wasm-bindgen-test-runner",
-                    )
-                    .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                    .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
-                    .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
-                    .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
-            });
+            check(
+                "browser tests: the widget in headless Chromium",
+                &mut || {
+                    cmd(cargo(root)
+                        .args([
+                            "test",
+                            "-p",
+                            "moov-support",
+                            "--target",
+                            "wasm32-unknown-unknown",
+                            "--test",
+                            "browser",
+                        ])
+                        .env(
+                            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                            "wasm-bindgen-test-runner",
+                        )
+                        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+                        .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
+                        .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
+                        .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
+                },
+            );
             if built {
                 check("demo page end to end in headless Chromium", &mut || {
                     let shots = root.join("target/e2e");
-                    let (passed, failed) =
-                        demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
+                    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
                     println!("demo e2e: {passed} passed, {failed} failed");
                     if failed == 0 {
                         Ok(())
@@ -242,7 +266,10 @@ fn test(root: &Path) -> Result<()> {
         );
     }
     let failed = outcomes.iter().filter(|o| !o.ok).count();
-    println!("checks: {} passed, {failed} failed", outcomes.len() - failed);
+    println!(
+        "checks: {} passed, {failed} failed",
+        outcomes.len() - failed
+    );
     if failed == 0 {
         Ok(())
     } else {

@@ -13,7 +13,9 @@ pub fn step(message: &str) {
 
 /// Runs a command to completion; a non-zero exit is an error naming the command.
 pub fn cmd(command: &mut Command) -> Result<()> {
-    let status = command.status().map_err(|e| format!("{}: {e}", describe(command)))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("{}: {e}", describe(command)))?;
     if status.success() {
         Ok(())
     } else {
@@ -48,7 +50,9 @@ pub struct Service {
 
 impl Service {
     pub fn start(name: &'static str, command: &mut Command) -> Result<Service> {
-        let child = command.spawn().map_err(|e| format!("starting {name}: {e}"))?;
+        let child = command
+            .spawn()
+            .map_err(|e| format!("starting {name}: {e}"))?;
         Ok(Service { name, child })
     }
 

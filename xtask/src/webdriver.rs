@@ -1,7 +1,7 @@
 //! Just enough of the W3C WebDriver protocol to drive headless Chromium through a page the
 //! way a person would: type with the keyboard, click, reload, read text, take screenshots.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 use crate::run::Result;
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4f7fae8a6ad6";
-const SHADOW_KEY: &str = "shadow-6066-11e4-a52f-4f7fae8a6ad6";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
 
 /// One browser session.
 pub struct Browser {
@@ -23,22 +23,38 @@ pub struct Browser {
 #[derive(Clone)]
 pub struct Element(String);
 
-/// Sends one request (HTTP/1.0, so the answer is never chunked) and parses the JSON answer.
+/// Sends one request and parses the JSON answer. chromedriver keeps connections open even
+/// when asked to close, so the body is read by its Content-Length.
 fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
     let payload = body.map(Value::to_string).unwrap_or_default();
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(60)))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
         payload.len()
     )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").ok_or("malformed WebDriver answer")?;
-    let value: Value = serde_json::from_str(body)?;
-    if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+    let mut reader = BufReader::new(stream);
+    let mut status = String::new();
+    reader.read_line(&mut status)?;
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse()?;
+            }
+        }
+    }
+    let mut raw = vec![0; length];
+    reader.read_exact(&mut raw)?;
+    let value: Value = serde_json::from_slice(&raw)?;
+    if !status.starts_with("HTTP/1.1 200") {
         return Err(format!("WebDriver {method} {path}: {}", value["value"]).into());
     }
     Ok(value["value"].clone())
@@ -109,10 +125,16 @@ impl Browser {
     fn try_in_shadow(&self, host: &str, selector: &str) -> Result<Element> {
         let by = |s: &str| json!({"using": "css selector", "value": s});
         let h = self.call("POST", "/element", Some(by(host)))?;
-        let h = h[ELEMENT_KEY].as_str().ok_or("no host element")?;
+        let h = h[ELEMENT_KEY]
+            .as_str()
+            .ok_or_else(|| format!("no host element: {h}"))?;
         let root = self.call("GET", &format!("/element/{h}/shadow"), None)?;
         let root = root[SHADOW_KEY].as_str().ok_or("no shadow root")?;
-        let e = self.call("POST", &format!("/shadow/{root}/element"), Some(by(selector)))?;
+        let e = self.call(
+            "POST",
+            &format!("/shadow/{root}/element"),
+            Some(by(selector)),
+        )?;
         Ok(Element(
             e[ELEMENT_KEY].as_str().ok_or("no element")?.to_owned(),
         ))
@@ -154,7 +176,9 @@ impl Browser {
                 return Ok(text);
             }
             if Instant::now() > deadline {
-                return Err(format!("{selector} never showed {needle:?}; it shows {text:?}").into());
+                return Err(
+                    format!("{selector} never showed {needle:?}; it shows {text:?}").into(),
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -103,19 +103,18 @@ pub fn SupportForm(
     let phase = RwSignal::new(Phase::Editing);
     let notice = RwSignal::new(restored.then(|| t.draft_restored.to_owned()));
 
-    // Every keystroke is saved; nothing typed is lost to a reload or a failed send.
-    Effect::new(move |_| {
+    // Every keystroke is saved at once, not in a later effect: a tab closed right after
+    // typing still keeps the last character.
+    let persist = move || {
         let draft = Draft {
-            title: values.title.get(),
-            message: values.message.get(),
-            email: values.email.get(),
-            name: values.name.get(),
-            idempotency_key: idempotency_key.get(),
+            title: values.title.get_untracked(),
+            message: values.message.get_untracked(),
+            email: values.email.get_untracked(),
+            name: values.name.get_untracked(),
+            idempotency_key: idempotency_key.get_untracked(),
         };
-        if !matches!(phase.get_untracked(), Phase::Sent(_)) {
-            store.with_value(|s| s.save(&draft));
-        }
-    });
+        store.with_value(|s| s.save(&draft));
+    };
     if restored {
         Effect::new(move |_| emitter.emit("draft-restored", &()));
     }
@@ -151,6 +150,7 @@ pub fn SupportForm(
     let on_blur = move |field: Field| check(field);
     let on_input = move |field: Field, value: String| {
         values.signal(field).set(value);
+        persist();
         if matches!(phase.get_untracked(), Phase::Failed(_)) {
             phase.set(Phase::Editing);
         }
@@ -228,47 +228,53 @@ pub fn SupportForm(
         for f in Field::ALL {
             values.signal(f).set(String::new());
         }
-        if let Some(h) = session_token.get_untracked().as_deref().and_then(session_hint) {
+        if let Some(h) = session_token
+            .get_untracked()
+            .as_deref()
+            .and_then(session_hint)
+        {
             values.email.set(h.email.unwrap_or_default());
             values.name.set(h.name.unwrap_or_default());
         }
         idempotency_key.set(new_idempotency_key());
         errors.set(FieldErrors::default());
         phase.set(Phase::Editing);
+        store.with_value(DraftStore::clear);
     };
 
     let error_of = move |field: Field| errors.with(|e| e.get(field).map(str::to_owned));
     let sending = move || matches!(phase.get(), Phase::Sending);
 
-    let text_field = move |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
-        let node = refs
-            .iter()
-            .find(|(k, _)| *k == field)
-            .map(|(_, r)| *r)
-            .unwrap_or_default();
-        let id = format!("moov-{}", field.key());
-        let error_id = format!("moov-{}-error", field.key());
-        let described = error_id.clone();
-        view! {
-            <div class="moov-field">
-                <label for=id.clone()>{label}</label>
-                <input
-                    node_ref=node
-                    id=id
-                    name=field.key()
-                    type=kind
-                    autocomplete=autocomplete
-                    required=field != Field::Name
-                    prop:value=move || values.signal(field).get()
-                    aria-invalid=move || error_of(field).map(|_| "true")
-                    aria-describedby=move || error_of(field).map(|_| described.clone())
-                    on:input=move |ev| on_input(field, event_target_value(&ev))
-                    on:blur=move |_| on_blur(field)
-                />
-                <FieldError id=error_id message=Signal::derive(move || error_of(field)) />
-            </div>
-        }
-    };
+    let text_field =
+        move |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
+            let node = refs
+                .iter()
+                .find(|(k, _)| *k == field)
+                .map(|(_, r)| *r)
+                .unwrap_or_default();
+            let id = format!("moov-{}", field.key());
+            let error_id = format!("moov-{}-error", field.key());
+            let described = error_id.clone();
+            view! {
+                <div class="moov-field">
+                    <label for=id.clone()>{label}</label>
+                    <input
+                        node_ref=node
+                        id=id
+                        name=field.key()
+                        type=kind
+                        autocomplete=autocomplete
+                        required=field != Field::Name
+                        prop:value=move || values.signal(field).get()
+                        aria-invalid=move || error_of(field).map(|_| "true")
+                        aria-describedby=move || error_of(field).map(|_| described.clone())
+                        on:input=move |ev| on_input(field, event_target_value(&ev))
+                        on:blur=move |_| on_blur(field)
+                    />
+                    <FieldError id=error_id message=Signal::derive(move || error_of(field)) />
+                </div>
+            }
+        };
 
     view! {
         <div class="moov-support" dir="auto">
