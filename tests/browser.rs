@@ -308,6 +308,16 @@ async fn submit_checks_every_field_and_focuses_the_first_invalid() {
     );
     assert_eq!(w.focused_id().as_deref(), Some("moov-title"));
     assert!(w.saw("submitted").is_none());
+    assert!(w.text().contains("Some fields need attention."));
+    // Fixing every field removes the summary too.
+    w.fill_valid();
+    sleep(30).await;
+    assert_eq!(w.error_of("title"), None);
+    assert!(
+        !w.text().contains("Some fields need attention."),
+        "{}",
+        w.text()
+    );
     w.remove();
 }
 

@@ -101,7 +101,9 @@ pub fn SupportForm(
     let idempotency_key = RwSignal::new(draft.idempotency_key);
     let errors = RwSignal::new(FieldErrors::default());
     let phase = RwSignal::new(Phase::Editing);
-    let notice = RwSignal::new(restored.then(|| t.draft_restored.to_owned()));
+    let restored_notice = RwSignal::new(restored);
+    // After a send was refused, a summary stays until every field is fixed.
+    let attempted = RwSignal::new(false);
 
     // Every keystroke is saved at once, not in a later effect: a tab closed right after
     // typing still keeps the last character.
@@ -163,7 +165,8 @@ pub fn SupportForm(
         if matches!(phase.get_untracked(), Phase::Sending) {
             return;
         }
-        notice.set(None);
+        restored_notice.set(false);
+        attempted.set(true);
         let name = values.name.get_untracked();
         let raw = CreateTicket {
             title: values.title.get_untracked(),
@@ -186,7 +189,6 @@ pub fn SupportForm(
                     let first = field_errors.first_invalid();
                     errors.set(field_errors);
                     phase.set(Phase::Editing);
-                    notice.set(Some(t.fix_fields.to_owned()));
                     if let Some(f) = first {
                         focus(f);
                     }
@@ -238,6 +240,7 @@ pub fn SupportForm(
         }
         idempotency_key.set(new_idempotency_key());
         errors.set(FieldErrors::default());
+        attempted.set(false);
         phase.set(Phase::Editing);
         store.with_value(DraftStore::clear);
     };
@@ -322,7 +325,15 @@ pub fn SupportForm(
                             {text_field(Field::Name, t.name, "text", "name")}
                             <FailureBanner phase=phase />
                             <p class="moov-notice" role="status" aria-live="polite">
-                                {move || notice.get()}
+                                {move || {
+                                    if attempted.get() && errors.with(|e| !e.is_empty()) {
+                                        Some(t.fix_fields)
+                                    } else if restored_notice.get() {
+                                        Some(t.draft_restored)
+                                    } else {
+                                        None
+                                    }
+                                }}
                             </p>
                             <div class="moov-actions">
                                 <button type="submit" class="moov-send" prop:disabled=sending>
