@@ -108,6 +108,16 @@ impl Widget {
         for (k, v) in attributes {
             host.set_attribute(k, v).unwrap();
         }
+        let w = Widget::listen(host.clone());
+        document().body().unwrap().append_child(&host).unwrap();
+        w.wait_text("the form", "Send").await;
+        // Field values are applied on the next turn of the reactive system.
+        sleep(50).await;
+        w
+    }
+
+    /// Records the `moov-support:*` events `host` dispatches.
+    fn listen(host: HtmlElement) -> Widget {
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
         for name in ["ready", "submitted", "error", "draft-restored"] {
@@ -125,16 +135,11 @@ impl Widget {
             .unwrap();
             listeners.push(listener);
         }
-        document().body().unwrap().append_child(&host).unwrap();
-        let w = Widget {
+        Widget {
             host,
             events,
             _listeners: listeners,
-        };
-        w.wait_text("the form", "Send").await;
-        // Field values are applied on the next turn of the reactive system.
-        sleep(50).await;
-        w
+        }
     }
 
     fn root(&self) -> ShadowRoot {
@@ -231,7 +236,10 @@ impl Widget {
         let token = self.host.get_attribute("session-token")?;
         let user = moov_support::draft::session_hint(&token)?.sub;
         let endpoint = self.host.get_attribute("endpoint")?;
-        let key = format!("moov-support:draft:v1:{endpoint}:{user}");
+        let mut key = format!("moov-support:draft:v1:{endpoint}:{user}");
+        if !self.host.id().is_empty() {
+            key = format!("{key}#{}", self.host.id());
+        }
         let storage = web_sys::window()?.local_storage().ok()??;
         let raw = storage.get_item(&key).ok()??;
         serde_json::from_str(&raw).ok()
@@ -470,4 +478,174 @@ async fn submit_is_disabled_while_in_flight() {
     assert_eq!(button.text_content().unwrap(), "Sending…");
     w.wait_text("confirmation", "created").await;
     w.remove();
+}
+
+/// `window.MoovSupport`, as a partner's script sees it.
+fn moov_support() -> JsValue {
+    js_sys::Reflect::get(&web_sys::window().unwrap(), &"MoovSupport".into()).unwrap()
+}
+
+fn call(target: &JsValue, method: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = js_sys::Reflect::get(target, &method.into())?.unchecked_into();
+    f.apply(target, &args.iter().copied().collect::<js_sys::Array>())
+}
+
+/// A JS object from string pairs.
+fn object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o
+}
+
+/// A `getSessionToken` callback answering `token` asynchronously, and how often it was called.
+fn token_callback(token: String) -> (JsValue, Rc<RefCell<u32>>) {
+    let calls = Rc::new(RefCell::new(0));
+    let counted = calls.clone();
+    let callback = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || {
+        *counted.borrow_mut() += 1;
+        let token = token.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            sleep(10).await;
+            Ok(JsValue::from_str(&token))
+        })
+    });
+    (callback.into_js_value(), calls)
+}
+
+fn is_read_only(w: &Widget, field: &str) -> bool {
+    w.el(&format!("#moov-{field}"))
+        .unchecked_into::<HtmlInputElement>()
+        .read_only()
+}
+
+#[wasm_bindgen_test]
+async fn the_js_api_mounts_a_configured_form_and_unmounts_it() {
+    embed::register();
+    let api = moov_support();
+    let keys = js_sys::Object::keys(api.unchecked_ref::<js_sys::Object>());
+    assert_eq!(
+        keys.iter()
+            .map(|k| k.as_string().unwrap())
+            .collect::<Vec<_>>(),
+        ["mount", "unmount"]
+    );
+    assert!(js_sys::Object::is_frozen(
+        api.unchecked_ref::<js_sys::Object>()
+    ));
+
+    let container = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let (callback, calls) = token_callback(session("js-api").await);
+    let options = object(&[
+        ("endpoint", endpoint().into()),
+        ("contactEmail", "partner-known@example.com".into()),
+        ("contactName", "Sam Partner".into()),
+        ("lockContact", true.into()),
+        ("getSessionToken", callback),
+    ]);
+    let host: HtmlElement = call(&api, "mount", &[&container, &options])
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(host.local_name(), embed::TAG);
+    assert_eq!(host.parent_element().unwrap(), container);
+    // camelCase properties reflect to kebab-case attributes.
+    assert_eq!(
+        host.get_attribute("contact-email").as_deref(),
+        Some("partner-known@example.com")
+    );
+    assert!(host.has_attribute("lock-contact"));
+    let w = Widget::listen(host);
+    w.wait_text("the form", "Send").await;
+    sleep(50).await;
+    assert_eq!(w.value("email"), "partner-known@example.com");
+    assert_eq!(w.value("name"), "Sam Partner");
+    assert!(is_read_only(&w, "email") && is_read_only(&w, "name"));
+    assert!(!is_read_only(&w, "title"));
+
+    // No token was given: the callback supplies one at the first send.
+    clear_faults().await;
+    assert_eq!(*calls.borrow(), 0);
+    w.type_in("title", "Mounted from script");
+    w.type_in("body", "Hello");
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    assert_eq!(*calls.borrow(), 1);
+
+    call(&api, "unmount", &[&container]).unwrap();
+    assert!(container.query_selector(embed::TAG).unwrap().is_none());
+    assert!(call(
+        &api,
+        "mount",
+        &[&container, &object(&[("colour", "red".into())])]
+    )
+    .is_err());
+    container.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_token_is_renewed_once_through_the_callback() {
+    clear_faults().await;
+    let w = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", "expired.token.value"),
+        ("id", "renewal"),
+    ])
+    .await;
+    let (callback, calls) = token_callback(session("renewal").await);
+    js_sys::Reflect::set(&w.host, &"getSessionToken".into(), &callback).unwrap();
+    w.fill_valid();
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    assert_eq!(*calls.borrow(), 1);
+    assert!(w.saw("error").is_none());
+    w.remove();
+
+    // Without a callback the same refusal is reported.
+    let plain = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", "expired.token.value"),
+        ("id", "no-renewal"),
+    ])
+    .await;
+    plain.fill_valid();
+    plain.press_send();
+    plain
+        .wait_text("session expired", "Your session has expired")
+        .await;
+    assert_eq!(plain.saw("error").unwrap()["status"], 401);
+    plain.remove();
+}
+
+#[wasm_bindgen_test]
+async fn two_forms_on_one_page_keep_their_own_state_and_drafts() {
+    clear_faults().await;
+    let token = session("two-forms").await;
+    let a = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &token),
+        ("id", "first"),
+    ])
+    .await;
+    let b = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &token),
+        ("id", "second"),
+    ])
+    .await;
+    a.fill_valid();
+    b.type_in("title", "Only in the second");
+    assert_eq!(b.value("body"), "");
+    assert_eq!(a.value("title"), "Payout missing");
+    assert_eq!(a.stored_draft().unwrap()["title"], "Payout missing");
+    assert_eq!(b.stored_draft().unwrap()["title"], "Only in the second");
+    a.press_send();
+    a.wait_text("confirmation", "created").await;
+    assert!(a.saw("submitted").is_some());
+    assert!(b.saw("submitted").is_none(), "events stay on their element");
+    assert!(b.text().contains("Send"));
+    assert_eq!(b.stored_draft().unwrap()["title"], "Only in the second");
+    a.remove();
+    b.remove();
 }

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::draft::session_hint;
 use crate::web::events::Emitter;
+use crate::web::session::TokenSource;
 use crate::web::ui::SupportForm;
 
 /// The element's tag.
@@ -21,19 +22,7 @@ pub const TAG: &str = "moov-support-form";
 /// The widget's stylesheet, scoped to its shadow root.
 pub const STYLESHEET: &str = include_str!("../../style/widget.css");
 
-#[wasm_bindgen(inline_js = r#"
-export function define_element(tag, connect, disconnect, changed) {
-  if (customElements.get(tag)) return;
-  customElements.define(tag, class extends HTMLElement {
-    static get observedAttributes() { return ["endpoint", "session-token", "timeout-ms"]; }
-    connectedCallback() { connect(this); }
-    disconnectedCallback() { disconnect(this); }
-    attributeChangedCallback(name, before, after) {
-      if (this.isConnected && before !== after) changed(this, name);
-    }
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/src/web/element.js")]
 extern "C" {
     fn define_element(
         tag: &str,
@@ -41,6 +30,41 @@ extern "C" {
         disconnect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         changed: &Closure<dyn Fn(web_sys::HtmlElement, String)>,
     );
+}
+
+/// What a partner configured on the element, read from its attributes (the camelCase
+/// properties reflect to them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub endpoint: String,
+    pub session_token: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_name: Option<String>,
+    pub lock_contact: bool,
+    pub locale: Option<String>,
+    pub launcher: bool,
+    pub timeout_ms: i32,
+    /// The element's `id`, which keeps the drafts of two forms on one page apart.
+    pub instance: Option<String>,
+}
+
+impl Options {
+    pub fn read(host: &web_sys::HtmlElement) -> Self {
+        let attr = |name: &str| host.get_attribute(name).filter(|v| !v.is_empty());
+        Options {
+            endpoint: attr("endpoint").unwrap_or_else(|| "/api/support/tickets".to_owned()),
+            session_token: attr("session-token"),
+            contact_email: attr("contact-email"),
+            contact_name: attr("contact-name"),
+            lock_contact: host.has_attribute("lock-contact"),
+            locale: attr("locale"),
+            launcher: host.has_attribute("launcher"),
+            timeout_ms: attr("timeout-ms")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(crate::web::client::DEFAULT_TIMEOUT_MS),
+            instance: Some(host.id()).filter(|id| !id.is_empty()),
+        }
+    }
 }
 
 /// One mounted form and what it was mounted with.
@@ -97,27 +121,30 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let Some(container) = prepare_shadow_root(host) else {
         return;
     };
-    let endpoint = host
-        .get_attribute("endpoint")
-        .unwrap_or_else(|| "/api/support/tickets".to_owned());
-    let token = host.get_attribute("session-token");
-    let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
-    let timeout_ms = host
-        .get_attribute("timeout-ms")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(crate::web::client::DEFAULT_TIMEOUT_MS);
+    let options = Options::read(host);
+    let user = options
+        .session_token
+        .as_deref()
+        .and_then(session_hint)
+        .map(|h| h.sub);
     let target: web_sys::EventTarget = host.clone().into();
     let signal_out = std::rc::Rc::new(RefCell::new(None));
     let signal_in = signal_out.clone();
     let handle = leptos::mount::mount_to(container, move || {
-        let session_token = RwSignal::new(token);
+        let session_token = RwSignal::new(options.session_token.clone());
         *signal_in.borrow_mut() = Some(session_token);
         view! {
             <SupportForm
-                endpoint=endpoint
+                endpoint=options.endpoint
                 session_token=session_token
+                token_source=TokenSource::new(target.clone())
                 emitter=Emitter::new(target)
-                timeout_ms=timeout_ms
+                timeout_ms=options.timeout_ms
+                contact_email=options.contact_email
+                contact_name=options.contact_name
+                lock_contact=options.lock_contact
+                locale=options.locale
+                instance=options.instance
             />
         }
     });

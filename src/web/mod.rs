@@ -6,5 +6,6 @@ pub mod embed;
 pub mod events;
 pub mod i18n;
 pub mod sanitizer;
+pub mod session;
 pub mod storage;
 pub mod ui;

@@ -10,10 +10,14 @@ pub struct DraftStore {
 }
 
 impl DraftStore {
-    pub fn new(endpoint: &str, user: &str) -> Self {
-        DraftStore {
-            key: format!("moov-support:draft:v1:{endpoint}:{user}"),
+    /// `instance` tells apart two forms on one page (the host element's `id`).
+    pub fn new(endpoint: &str, user: &str, instance: Option<&str>) -> Self {
+        let mut key = format!("moov-support:draft:v1:{endpoint}:{user}");
+        if let Some(instance) = instance {
+            key.push('#');
+            key.push_str(instance);
         }
+        DraftStore { key }
     }
 
     /// The storage key, exposed for tests.

@@ -4,7 +4,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::draft::{session_hint, Draft};
+use crate::draft::{session_hint, Draft, SessionHint};
 use crate::rules::{self, Problem};
 use crate::sanitize;
 use crate::ticket::{Contact, CreateTicket, Field, FieldErrors, Ticket};
@@ -12,6 +12,7 @@ use crate::web::client::{self, Failure, Submission, SubmitError};
 use crate::web::events::Emitter;
 use crate::web::i18n;
 use crate::web::sanitizer;
+use crate::web::session::TokenSource;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 
 /// Where the form is in its life.
@@ -66,15 +67,42 @@ pub fn SupportForm(
     /// Milliseconds to wait for the proxy before reporting a timeout.
     #[prop(default = client::DEFAULT_TIMEOUT_MS)]
     timeout_ms: i32,
+    /// The partner's `getSessionToken` callback: asked when there is no token, and once more
+    /// after the proxy refused one.
+    #[prop(optional)]
+    token_source: Option<TokenSource>,
+    /// The user's email as the partner knows it; prefills the form.
+    #[prop(optional_no_strip)]
+    contact_email: Option<String>,
+    /// The user's name as the partner knows it; prefills the form.
+    #[prop(optional_no_strip)]
+    contact_name: Option<String>,
+    /// Shows the partner's contact details read-only instead of letting the user edit them.
+    #[prop(optional)]
+    lock_contact: bool,
+    /// A BCP 47 language tag; the browser's language when absent.
+    #[prop(optional_no_strip)]
+    locale: Option<String>,
+    /// Tells apart the drafts of two forms on one page with the same endpoint and user.
+    #[prop(optional_no_strip)]
+    instance: Option<String>,
 ) -> impl IntoView {
-    let t = i18n::strings(None);
+    let t = i18n::strings(locale.as_deref());
     let hint = session_token
         .get_untracked()
         .as_deref()
         .and_then(session_hint);
     let user = hint.as_ref().map_or("anonymous", |h| h.sub.as_str());
-    let store = StoredValue::new(DraftStore::new(&endpoint, user));
+    let store = StoredValue::new(DraftStore::new(&endpoint, user, instance.as_deref()));
     let endpoint = StoredValue::new(endpoint);
+    let token_source = StoredValue::new_local(token_source);
+    // A token the callback supplied; it replaces the page's once the page's was refused.
+    let fetched_token = RwSignal::new(None::<String>);
+    let known = StoredValue::new(KnownContact::new(
+        contact_email,
+        contact_name,
+        hint.as_ref(),
+    ));
 
     let saved = store.with_value(DraftStore::load);
     let restored = saved.as_ref().is_some_and(|d| !d.is_blank());
@@ -82,15 +110,16 @@ pub fn SupportForm(
     if draft.idempotency_key.is_empty() {
         draft.idempotency_key = new_idempotency_key();
     }
-    // Contact details the partner already knows prefill what the user has not typed.
-    if let Some(h) = &hint {
-        if draft.email.is_empty() {
-            draft.email = h.email.clone().unwrap_or_default();
+    // Contact details the partner already knows prefill what the user has not typed, and
+    // replace it when the partner locked them.
+    known.with_value(|k| {
+        if lock_contact || draft.email.is_empty() {
+            draft.email = k.email.clone();
         }
-        if draft.name.is_empty() {
-            draft.name = h.name.clone().unwrap_or_default();
+        if lock_contact || draft.name.is_empty() {
+            draft.name = k.name.clone();
         }
-    }
+    });
 
     let values = Values {
         title: RwSignal::new(draft.title),
@@ -196,16 +225,36 @@ pub fn SupportForm(
                 }
             };
             errors.set(FieldErrors::default());
-            let token = session_token.get_untracked();
+            let source = token_source.get_value();
+            let mut token = fetched_token
+                .get_untracked()
+                .or_else(|| session_token.get_untracked());
+            if token.is_none() {
+                if let Some(source) = &source {
+                    token = source.fetch().await;
+                    fetched_token.set(token.clone());
+                }
+            }
             let key = idempotency_key.get_untracked();
             let endpoint_url = endpoint.get_value();
-            let to = Submission {
+            let mut to = Submission {
                 endpoint: &endpoint_url,
                 session_token: token.as_deref(),
                 idempotency_key: &key,
                 timeout_ms,
             };
-            match client::submit(&to, &ticket).await {
+            let mut answer = client::submit(&to, &ticket).await;
+            // A refused token is renewed once through the partner's callback, then retried.
+            if let (Err(f), Some(source)) = (&answer, &source) {
+                if f.status == Some(401) {
+                    if let Some(fresh) = source.fetch().await {
+                        fetched_token.set(Some(fresh.clone()));
+                        to.session_token = Some(&fresh);
+                        answer = client::submit(&to, &ticket).await;
+                    }
+                }
+            }
+            match answer {
                 Ok(created) => {
                     store.with_value(DraftStore::clear);
                     emitter.emit("submitted", &created);
@@ -230,14 +279,10 @@ pub fn SupportForm(
         for f in Field::ALL {
             values.signal(f).set(String::new());
         }
-        if let Some(h) = session_token
-            .get_untracked()
-            .as_deref()
-            .and_then(session_hint)
-        {
-            values.email.set(h.email.unwrap_or_default());
-            values.name.set(h.name.unwrap_or_default());
-        }
+        known.with_value(|k| {
+            values.email.set(k.email.clone());
+            values.name.set(k.name.clone());
+        });
         idempotency_key.set(new_idempotency_key());
         errors.set(FieldErrors::default());
         attempted.set(false);
@@ -268,6 +313,7 @@ pub fn SupportForm(
                         type=kind
                         autocomplete=autocomplete
                         required=field != Field::Name
+                        readonly=lock_contact && matches!(field, Field::Email | Field::Name)
                         prop:value=move || values.signal(field).get()
                         aria-invalid=move || error_of(field).map(|_| "true")
                         aria-describedby=move || error_of(field).map(|_| described.clone())
@@ -347,6 +393,25 @@ pub fn SupportForm(
                 <Success phase=phase on_again=start_over />
             </Show>
         </div>
+    }
+}
+
+/// The contact details the partner handed over, from its options or its session token.
+struct KnownContact {
+    email: String,
+    name: String,
+}
+
+impl KnownContact {
+    fn new(email: Option<String>, name: Option<String>, hint: Option<&SessionHint>) -> Self {
+        KnownContact {
+            email: email
+                .or_else(|| hint.and_then(|h| h.email.clone()))
+                .unwrap_or_default(),
+            name: name
+                .or_else(|| hint.and_then(|h| h.name.clone()))
+                .unwrap_or_default(),
+        }
     }
 }
 

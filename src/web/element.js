@@ -1,0 +1,88 @@
+// The `<moov-support-form>` class and `window.MoovSupport`. The form itself is Rust; this file
+// only gives partners the DOM surface they expect from a web component.
+
+// camelCase property -> kebab-case attribute, and whether it is a boolean attribute.
+const PROPERTIES = [
+  ["endpoint", "endpoint", false],
+  ["sessionToken", "session-token", false],
+  ["contactEmail", "contact-email", false],
+  ["contactName", "contact-name", false],
+  ["lockContact", "lock-contact", true],
+  ["locale", "locale", false],
+  ["launcher", "launcher", true],
+  ["timeoutMs", "timeout-ms", false],
+];
+
+function defineProperties(proto) {
+  for (const [prop, attr, boolean] of PROPERTIES) {
+    Object.defineProperty(proto, prop, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        return boolean ? this.hasAttribute(attr) : this.getAttribute(attr);
+      },
+      set(value) {
+        if (boolean) this.toggleAttribute(attr, Boolean(value));
+        else if (value === null || value === undefined) this.removeAttribute(attr);
+        else this.setAttribute(attr, String(value));
+      },
+    });
+  }
+}
+
+export function define_element(tag, connect, disconnect, changed) {
+  if (customElements.get(tag)) return;
+  class MoovSupportForm extends HTMLElement {
+    static get observedAttributes() {
+      return PROPERTIES.map(([, attr]) => attr);
+    }
+    connectedCallback() {
+      // Properties set before the element was defined shadow the accessors; apply them.
+      for (const [prop] of PROPERTIES) {
+        if (Object.prototype.hasOwnProperty.call(this, prop)) {
+          const value = this[prop];
+          delete this[prop];
+          this[prop] = value;
+        }
+      }
+      connect(this);
+    }
+    disconnectedCallback() {
+      disconnect(this);
+    }
+    attributeChangedCallback(name, before, after) {
+      if (this.isConnected && before !== after) changed(this, name);
+    }
+  }
+  defineProperties(MoovSupportForm.prototype);
+  customElements.define(tag, MoovSupportForm);
+
+  const find = (element) =>
+    element && element.localName === tag ? element : element && element.querySelector(tag);
+  const api = Object.freeze({
+    /** Renders a form in `element` (or configures it, when it is one) and returns the form. */
+    mount(element, options = {}) {
+      if (!(element instanceof Element)) throw new TypeError("MoovSupport.mount: not an element");
+      let form = find(element);
+      const fresh = !form;
+      if (fresh) form = document.createElement(tag);
+      for (const [key, value] of Object.entries(options)) {
+        if (key === "getSessionToken" || PROPERTIES.some(([prop]) => prop === key)) {
+          form[key] = value;
+        } else {
+          throw new TypeError(`MoovSupport.mount: unknown option ${key}`);
+        }
+      }
+      if (fresh) element.appendChild(form);
+      return form;
+    },
+    /** Removes the form mounted in `element` (or `element` itself, when it is one). */
+    unmount(element) {
+      const form = find(element);
+      if (form) form.remove();
+    },
+  });
+  if (!("MoovSupport" in window)) {
+    Object.defineProperty(window, "MoovSupport", { value: api, enumerable: true });
+  }
+}
