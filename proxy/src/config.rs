@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::version::{self, MoovVersion};
 
@@ -70,6 +71,17 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// Tickets one user may file per minute; 0 turns the limit off.
     pub user_rate_limit_per_minute: u32,
+    /// API requests one client IP may make per minute; 0 turns the limit off.
+    pub ip_rate_limit_per_minute: u32,
+    /// Bounds a whole request to the proxy, however many Moov calls it makes.
+    pub request_timeout: Duration,
+    /// On-behalf mode: the partner's own account, whose `tickets.*` scopes act for the
+    /// session's account (with that account's `profile.read`).
+    pub partner_account: Option<Uuid>,
+    /// The account whose token `/readyz` asks for; defaults to the partner account.
+    pub ready_account: Option<Uuid>,
+    /// Shared state for several instances; memory when absent. May hold a password.
+    pub redis_url: Option<Secret>,
     /// A built widget bundle (e.g. trunk's `dist/`) to serve at `/`, for demos and tests.
     pub static_dir: Option<PathBuf>,
 }
@@ -91,6 +103,8 @@ pub const DEFAULT_MOOV_ORIGIN: &str = "http://localhost";
 pub const DEFAULT_SANDBOX_ORIGINS: &str = "http://127.0.0.1:8080,http://localhost:8080";
 pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_USER_RATE_LIMIT: u32 = 30;
+pub const DEFAULT_IP_RATE_LIMIT: u32 = 300;
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// HS256 is only as strong as its key; shorter secrets are refused.
 pub const MIN_SESSION_SECRET_BYTES: usize = 32;
 
@@ -207,6 +221,44 @@ impl Config {
             0..=100_000,
         )? as u32;
 
+        let ip_rate_limit_per_minute = parse_number(
+            &get,
+            "IP_RATE_LIMIT_PER_MINUTE",
+            u64::from(DEFAULT_IP_RATE_LIMIT),
+            0..=10_000_000,
+        )? as u32;
+        let request_timeout_ms = parse_number(
+            &get,
+            "REQUEST_TIMEOUT_MS",
+            DEFAULT_REQUEST_TIMEOUT_MS,
+            1..=600_000,
+        )?;
+        let account = |var: &'static str| -> Result<Option<Uuid>, ConfigError> {
+            get(var)
+                .map(|v| {
+                    Uuid::try_parse(&v).map_err(|_| ConfigError::Invalid {
+                        var,
+                        reason: format!("`{v}` is not a Moov account ID (a UUID)"),
+                    })
+                })
+                .transpose()
+        };
+        let partner_account = account("MOOV_PARTNER_ACCOUNT_ID")?;
+        let ready_account = account("MOOV_READY_ACCOUNT_ID")?.or(partner_account);
+        let redis_url = match get("REDIS_URL") {
+            Some(url) => {
+                crate::store::RedisStore::new(&url).map_err(|e| ConfigError::Invalid {
+                    var: "REDIS_URL",
+                    reason: e
+                        .to_string()
+                        .trim_start_matches("REDIS_URL is invalid: ")
+                        .to_owned(),
+                })?;
+                Some(Secret::new(url))
+            }
+            None => None,
+        };
+
         let static_dir = match get("STATIC_DIR") {
             Some(dir) if !std::path::Path::new(&dir).is_dir() => {
                 return Err(ConfigError::Invalid {
@@ -226,6 +278,11 @@ impl Config {
             addr,
             upstream_timeout: Duration::from_millis(timeout_ms),
             user_rate_limit_per_minute,
+            ip_rate_limit_per_minute,
+            request_timeout: Duration::from_millis(request_timeout_ms),
+            partner_account,
+            ready_account,
+            redis_url,
             static_dir,
         })
     }
@@ -372,6 +429,12 @@ mod tests {
             ("UPSTREAM_TIMEOUT_MS", "0"),
             ("UPSTREAM_TIMEOUT_MS", "ten"),
             ("USER_RATE_LIMIT_PER_MINUTE", "-1"),
+            ("IP_RATE_LIMIT_PER_MINUTE", "many"),
+            ("REQUEST_TIMEOUT_MS", "0"),
+            ("MOOV_PARTNER_ACCOUNT_ID", "partner"),
+            ("MOOV_READY_ACCOUNT_ID", "1234"),
+            ("REDIS_URL", "http://cache:6379"),
+            ("REDIS_URL", "redis://cache/zero"),
             ("STATIC_DIR", "/nonexistent/dist"),
         ] {
             let mut vars = map(&[("MOOV_PUBLIC_KEY", "pk"), ("MOOV_SECRET_KEY", "sk")]);
@@ -394,8 +457,23 @@ mod tests {
             ("PROXY_ADDR", "127.0.0.1:0"),
             ("UPSTREAM_TIMEOUT_MS", "250"),
             ("USER_RATE_LIMIT_PER_MINUTE", "0"),
+            ("IP_RATE_LIMIT_PER_MINUTE", "1000"),
+            ("REQUEST_TIMEOUT_MS", "4000"),
+            (
+                "MOOV_PARTNER_ACCOUNT_ID",
+                "5e1f6a3c-0b7d-4c39-9a8e-2f4d6b8c1a27",
+            ),
+            ("REDIS_URL", "redis://127.0.0.1:6390/1"),
         ]))
         .unwrap();
+        assert_eq!(c.ip_rate_limit_per_minute, 1000);
+        assert_eq!(c.request_timeout, Duration::from_secs(4));
+        let partner = Uuid::parse_str("5e1f6a3c-0b7d-4c39-9a8e-2f4d6b8c1a27").unwrap();
+        assert_eq!(
+            (c.partner_account, c.ready_account),
+            (Some(partner), Some(partner))
+        );
+        assert_eq!(c.redis_url.unwrap().expose(), "redis://127.0.0.1:6390/1");
         assert_eq!(c.moov_version.to_string(), "v2026.01.00");
         assert_eq!(
             c.allowed_origins,
@@ -412,9 +490,11 @@ mod tests {
             ("MOOV_PUBLIC_KEY", "pk"),
             ("MOOV_SECRET_KEY", "sk-very-secret-value"),
             ("SESSION_SECRET", SECRET),
+            ("REDIS_URL", "redis://app:redis-password-value@cache:6379"),
         ]))
         .unwrap();
         let dump = format!("{c:?}");
+        assert!(!dump.contains("redis-password-value"), "{dump}");
         assert!(!dump.contains("sk-very-secret-value"), "{dump}");
         assert!(!dump.contains(SECRET), "{dump}");
         assert!(dump.contains("***"));

@@ -39,6 +39,20 @@ pub enum ApiError {
     Validation(Box<FieldErrors>),
     #[error("too many tickets from this user; try again in {retry_after_secs} seconds")]
     TooManySubmissions { retry_after_secs: u64 },
+    #[error("too many requests from this address; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// A browser on a page the partner did not allow tried to submit.
+    #[error("requests from origin {0} are not allowed; add it to ALLOWED_ORIGINS")]
+    ForbiddenOrigin(String),
+    /// The same `Idempotency-Key` with another ticket, or one still being submitted.
+    #[error("{0}")]
+    Idempotency(crate::idempotency::IdempotencyError),
+    #[error("no such ticket on this account")]
+    TicketNotFound,
+    #[error("the proxy did not finish the request in time; retry (with the same Idempotency-Key)")]
+    RequestTimeout,
+    #[error("the proxy's shared store is unavailable; try again in a moment")]
+    StoreUnavailable,
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed on this route")]
@@ -90,8 +104,16 @@ impl ApiError {
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Validation(_) | UpstreamUnprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            TooManySubmissions { .. } | UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            RouteNotFound | AccountNotFound => StatusCode::NOT_FOUND,
+            TooManySubmissions { .. } | TooManyRequests { .. } | UpstreamRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ForbiddenOrigin(_) => StatusCode::FORBIDDEN,
+            Idempotency(crate::idempotency::IdempotencyError::Store(_)) | StoreUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Idempotency(_) => StatusCode::CONFLICT,
+            RequestTimeout => StatusCode::GATEWAY_TIMEOUT,
+            RouteNotFound | AccountNotFound | TicketNotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             UpstreamConflict(_) => StatusCode::CONFLICT,
             UpstreamInternal | Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,7 +158,8 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static(r#"Bearer error="invalid_token""#),
                 );
             }
-            ApiError::TooManySubmissions { retry_after_secs } => {
+            ApiError::TooManySubmissions { retry_after_secs }
+            | ApiError::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             ApiError::UpstreamRateLimited {
@@ -147,6 +170,18 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+impl From<crate::idempotency::IdempotencyError> for ApiError {
+    fn from(e: crate::idempotency::IdempotencyError) -> Self {
+        match e {
+            crate::idempotency::IdempotencyError::Store(e) => {
+                tracing::error!(error = %e, "idempotency store failed");
+                ApiError::StoreUnavailable
+            }
+            other => ApiError::Idempotency(other),
+        }
     }
 }
 

@@ -1,127 +1,350 @@
 //! Makes a retried submission safe although Moov's ticket creation has no idempotency key.
 //!
 //! The widget sends one `Idempotency-Key` per draft and reuses it on every retry; the proxy
-//! puts it in the ticket's `foreignID`. This ledger remembers, per account and key, what the
-//! last attempt came to:
-//! - a ticket: a retry gets that same ticket back without calling Moov;
-//! - no definite answer (a timeout, a dropped connection, a 5xx): Moov may have created the
-//!   ticket, so a retry first looks the key up at Moov and only creates when none exists;
-//! - a definite refusal: nothing was created, the next attempt simply tries again.
+//! puts it in the ticket's `foreignID`. A record per account and key, in the shared
+//! [`Store`], says what the attempts came to:
+//! - `created`: a retry with the same ticket gets that ticket back without calling Moov;
+//! - `pending`: an attempt started and did not come to a definite answer (a timeout, a 5xx, a
+//!   crash): Moov may hold the ticket, so the next attempt looks the key up first;
+//! - no record: never tried, or refused outright (nothing was created, so a corrected ticket
+//!   may reuse the key).
 //!
-//! Attempts with the same key run one at a time. The ledger is in memory: after a restart a
-//! retry is treated as a first attempt.
+//! A record remembers a fingerprint of the cleaned ticket: the same key with another ticket
+//! is a conflict. Only the holder of the key's claim (an atomic set-if-absent with expiry)
+//! calls Moov; others wait for its record, on this instance or any other sharing the store.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use moov_support::Ticket;
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+use moov_support::{CreateTicket, Ticket};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
 use uuid::Uuid;
+
+use crate::config::random_hex;
+use crate::store::{Store, StoreError};
 
 /// How long a key is remembered.
 pub const KEEP_FOR: Duration = Duration::from_secs(24 * 60 * 60);
-/// Above this many keys, forgotten ones are swept out.
-const SWEEP_ABOVE: usize = 10_000;
+/// First pause while another attempt holds the key; doubles up to [`MAX_POLL`].
+const FIRST_POLL: Duration = Duration::from_millis(10);
+const MAX_POLL: Duration = Duration::from_millis(100);
 
-/// What the last attempt with one key came to.
-#[derive(Debug, Clone, Default)]
-pub enum Outcome {
-    /// Never tried, or refused outright.
-    #[default]
-    None,
-    /// Moov created this ticket.
-    Created(Box<Ticket>),
+/// Why an attempt cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum IdempotencyError {
+    #[error("this Idempotency-Key was already used for a different ticket; use a new key for a new ticket")]
+    Conflict,
+    #[error("a submission with this Idempotency-Key is still in progress; retry in a moment")]
+    InProgress,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A fingerprint of the ticket as it would be sent, after cleaning: two submissions that
+/// differ only in what the rules normalize away count as the same ticket.
+pub fn fingerprint(ticket: &CreateTicket) -> String {
+    let canonical = serde_json::json!({
+        "title": ticket.title,
+        "body": ticket.body,
+        "email": ticket.contact.email,
+        "name": ticket.contact.name,
+    });
+    let digest = Sha256::digest(canonical.to_string().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+enum State {
+    Pending,
+    Created { ticket: Box<Ticket> },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    fingerprint: String,
+    #[serde(flatten)]
+    state: State,
+}
+
+/// What a submission with a key should do.
+pub enum Begin {
+    /// An earlier attempt created this ticket: answer with it.
+    Replay(Box<Ticket>),
+    /// This request holds the key: call Moov, then [`Attempt::finish`].
+    Attempt(Attempt),
+}
+
+/// How an attempt ended.
+pub enum Outcome<'a> {
+    Created(&'a Ticket),
     /// Moov may or may not have created it.
     Unknown,
+    /// Moov refused; nothing was created.
+    Refused,
 }
 
-type Shared = Arc<AsyncMutex<Outcome>>;
-
-#[derive(Default)]
-pub struct Ledger {
-    entries: Mutex<HashMap<(Uuid, Uuid), (Shared, Instant)>>,
+/// The records and claims of idempotency keys in a [`Store`].
+pub struct Idempotency {
+    store: Arc<dyn Store>,
+    claim_ttl: Duration,
+    wait_for: Duration,
 }
 
-/// Exclusive access to one key's entry for the length of an attempt.
-pub struct Attempt {
-    guard: OwnedMutexGuard<Outcome>,
-}
-
-impl Attempt {
-    pub fn outcome(&self) -> &Outcome {
-        &self.guard
-    }
-
-    pub fn record(&mut self, outcome: Outcome) {
-        *self.guard = outcome;
-    }
-}
-
-impl Ledger {
-    /// Waits until no other attempt with this key runs, then starts this one.
-    pub async fn begin(&self, account: Uuid, key: Uuid) -> Attempt {
-        let shared = {
-            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            if entries.len() > SWEEP_ABOVE {
-                entries.retain(|_, (entry, last)| {
-                    Arc::strong_count(entry) > 1 || now.duration_since(*last) < KEEP_FOR
-                });
-            }
-            let (entry, last) = entries
-                .entry((account, key))
-                .or_insert_with(|| (Shared::default(), now));
-            *last = now;
-            entry.clone()
-        };
-        Attempt {
-            guard: shared.lock_owned().await,
+impl Idempotency {
+    /// `claim_ttl` must outlast the longest attempt (token, lookup and creation calls), so a
+    /// live attempt never loses its claim; a crashed one frees the key after it. Waiters give
+    /// up after `wait_for`.
+    pub fn new(store: Arc<dyn Store>, claim_ttl: Duration, wait_for: Duration) -> Self {
+        Idempotency {
+            store,
+            claim_ttl,
+            wait_for,
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.lock().map(|e| e.len()).unwrap_or(0)
+    /// Waits until no other attempt holds `key`, then replays its ticket or starts this one.
+    pub async fn begin(
+        &self,
+        account: Uuid,
+        key: Uuid,
+        fingerprint: &str,
+    ) -> Result<Begin, IdempotencyError> {
+        let record_key = format!("moov-support:idem:{account}:{key}");
+        let claim_key = format!("{record_key}:claim");
+        let owner = random_hex(16);
+        let deadline = Instant::now() + self.wait_for;
+        let mut pause = FIRST_POLL;
+        loop {
+            if let Some(done) = self.settled(&record_key, fingerprint).await? {
+                return Ok(done);
+            }
+            if self.store.claim(&claim_key, &owner, self.claim_ttl).await? {
+                let attempt = Attempt {
+                    store: self.store.clone(),
+                    record_key,
+                    claim_key,
+                    owner,
+                    fingerprint: fingerprint.to_owned(),
+                    look_first: false,
+                    finished: false,
+                };
+                return attempt.start().await;
+            }
+            if Instant::now() >= deadline {
+                return Err(IdempotencyError::InProgress);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_POLL);
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// A replay or a conflict when the record already decides the answer.
+    async fn settled(
+        &self,
+        record_key: &str,
+        fingerprint: &str,
+    ) -> Result<Option<Begin>, IdempotencyError> {
+        match read(&*self.store, record_key).await? {
+            Some(r) if r.fingerprint != fingerprint => Err(IdempotencyError::Conflict),
+            Some(Record {
+                state: State::Created { ticket },
+                ..
+            }) => Ok(Some(Begin::Replay(ticket))),
+            _ => Ok(None),
+        }
+    }
+}
+
+async fn read(store: &dyn Store, key: &str) -> Result<Option<Record>, StoreError> {
+    Ok(store
+        .get(key)
+        .await?
+        .and_then(|raw| serde_json::from_str(&raw).ok()))
+}
+
+/// The right to call Moov with one key, until [`Attempt::finish`] or drop.
+pub struct Attempt {
+    store: Arc<dyn Store>,
+    record_key: String,
+    claim_key: String,
+    owner: String,
+    fingerprint: String,
+    look_first: bool,
+    finished: bool,
+}
+
+impl Attempt {
+    /// Rereads the record under the claim (the previous holder may have finished since it
+    /// was read), then marks the key pending before Moov is called, so that even a crash
+    /// mid-call leaves the next attempt looking before it creates.
+    async fn start(mut self) -> Result<Begin, IdempotencyError> {
+        match read(&*self.store, &self.record_key).await? {
+            Some(r) if r.fingerprint != self.fingerprint => {
+                self.release().await;
+                return Err(IdempotencyError::Conflict);
+            }
+            Some(Record {
+                state: State::Created { ticket },
+                ..
+            }) => {
+                self.release().await;
+                return Ok(Begin::Replay(ticket));
+            }
+            Some(_) => self.look_first = true,
+            None => {}
+        }
+        self.write(State::Pending).await?;
+        Ok(Begin::Attempt(self))
+    }
+
+    /// True when an earlier attempt may have created the ticket: look it up before creating.
+    pub fn look_first(&self) -> bool {
+        self.look_first
+    }
+
+    /// Records how the attempt ended and frees the key.
+    pub async fn finish(mut self, outcome: Outcome<'_>) -> Result<(), StoreError> {
+        let written = match outcome {
+            Outcome::Created(ticket) => {
+                self.write(State::Created {
+                    ticket: Box::new(ticket.clone()),
+                })
+                .await
+            }
+            Outcome::Unknown => Ok(()),
+            Outcome::Refused => self.store.delete(&self.record_key).await,
+        };
+        self.release().await;
+        written
+    }
+
+    async fn write(&self, state: State) -> Result<(), StoreError> {
+        let record = Record {
+            fingerprint: self.fingerprint.clone(),
+            state,
+        };
+        let json = serde_json::to_string(&record).expect("a record serializes");
+        self.store.set(&self.record_key, &json, KEEP_FOR).await
+    }
+
+    async fn release(&mut self) {
+        self.finished = true;
+        if let Err(e) = self.store.release(&self.claim_key, &self.owner).await {
+            tracing::warn!(error = %e, "could not release an idempotency claim; it expires on its own");
+        }
+    }
+}
+
+impl Drop for Attempt {
+    /// A request cut short (client gone, request timeout) frees the key at once; its record
+    /// stays pending, so the next attempt looks before it creates.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let (store, key, owner) = (
+            self.store.clone(),
+            std::mem::take(&mut self.claim_key),
+            std::mem::take(&mut self.owner),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = store.release(&key, &owner).await;
+            });
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::MemoryStore;
+    use moov_support::{Contact, TicketStatus};
 
-    #[tokio::test]
-    async fn remembers_per_account_and_key() {
-        let ledger = Ledger::default();
-        let (a, b, k) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-        {
-            let mut attempt = ledger.begin(a, k).await;
-            assert!(matches!(attempt.outcome(), Outcome::None));
-            attempt.record(Outcome::Unknown);
+    fn ledger() -> Idempotency {
+        Idempotency::new(
+            Arc::new(MemoryStore::default()),
+            Duration::from_secs(5),
+            Duration::from_millis(300),
+        )
+    }
+
+    fn ticket(n: i64) -> Ticket {
+        Ticket {
+            ticket_id: format!("t-{n}"),
+            number: n,
+            title: "t".into(),
+            contact: Contact::default(),
+            status: TicketStatus::New,
+            created_on: "2026-01-01T00:00:00Z".into(),
+            updated_on: "2026-01-01T00:00:00Z".into(),
+            latest_message_on: None,
+            closed_on: None,
+            foreign_id: None,
         }
-        assert!(matches!(
-            ledger.begin(a, k).await.outcome(),
-            Outcome::Unknown
-        ));
-        assert!(matches!(ledger.begin(b, k).await.outcome(), Outcome::None));
-        assert_eq!(ledger.len(), 2);
+    }
+
+    fn attempt(b: Begin) -> Attempt {
+        match b {
+            Begin::Attempt(a) => a,
+            Begin::Replay(_) => panic!("expected an attempt"),
+        }
     }
 
     #[tokio::test]
-    async fn attempts_with_one_key_run_one_at_a_time() {
-        let ledger = Arc::new(Ledger::default());
-        let (a, k) = (Uuid::new_v4(), Uuid::new_v4());
-        let first = ledger.begin(a, k).await;
-        let l2 = ledger.clone();
-        let second = tokio::spawn(async move { l2.begin(a, k).await.outcome().clone() });
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(!second.is_finished());
-        let mut first = first;
-        first.record(Outcome::Unknown);
-        drop(first);
-        assert!(matches!(second.await.unwrap(), Outcome::Unknown));
+    async fn replays_conflicts_and_retries_after_refusals() {
+        let l = ledger();
+        let (acct, key) = (Uuid::new_v4(), Uuid::new_v4());
+        let a = attempt(l.begin(acct, key, "fp1").await.unwrap());
+        assert!(!a.look_first());
+        a.finish(Outcome::Refused).await.unwrap();
+        // Refused: a corrected ticket may reuse the key.
+        let a = attempt(l.begin(acct, key, "fp2").await.unwrap());
+        a.finish(Outcome::Unknown).await.unwrap();
+        let a = attempt(l.begin(acct, key, "fp2").await.unwrap());
+        assert!(a.look_first());
+        a.finish(Outcome::Created(&ticket(7))).await.unwrap();
+        match l.begin(acct, key, "fp2").await.unwrap() {
+            Begin::Replay(t) => assert_eq!(t.number, 7),
+            Begin::Attempt(_) => panic!("expected a replay"),
+        }
+        assert_eq!(
+            l.begin(acct, key, "fp3").await.err(),
+            Some(IdempotencyError::Conflict)
+        );
+        // Keys are per account.
+        attempt(l.begin(Uuid::new_v4(), key, "fp3").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn waiters_get_the_holders_result_or_give_up() {
+        let l = Arc::new(ledger());
+        let (acct, key) = (Uuid::new_v4(), Uuid::new_v4());
+        let held = attempt(l.begin(acct, key, "fp").await.unwrap());
+        let l2 = l.clone();
+        let waiter = tokio::spawn(async move { l2.begin(acct, key, "fp").await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished());
+        held.finish(Outcome::Created(&ticket(1))).await.unwrap();
+        assert!(matches!(waiter.await.unwrap(), Ok(Begin::Replay(_))));
+
+        let other = Uuid::new_v4();
+        let _held = attempt(l.begin(acct, other, "fp").await.unwrap());
+        assert_eq!(
+            l.begin(acct, other, "fp").await.err(),
+            Some(IdempotencyError::InProgress)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_dropped_attempt_frees_the_key_and_leaves_it_pending() {
+        let l = ledger();
+        let (acct, key) = (Uuid::new_v4(), Uuid::new_v4());
+        drop(attempt(l.begin(acct, key, "fp").await.unwrap()));
+        let a = attempt(l.begin(acct, key, "fp").await.unwrap());
+        assert!(a.look_first());
     }
 }

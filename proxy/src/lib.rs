@@ -19,6 +19,7 @@ pub mod request_id;
 pub mod sandbox;
 pub mod server;
 pub mod session;
+pub mod store;
 pub mod version;
 
 pub use config::{Config, ConfigError, Secret};

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::api::{self, AppState, DevTools};
+use crate::api::{self, AppState, DevTools, Settings};
 use crate::config::{Config, MoovCredentials, Upstream};
 use crate::moov::MoovClient;
 use crate::sandbox::{self, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID};
@@ -27,6 +27,8 @@ pub enum StartError {
     Sandbox(std::io::Error),
     #[error("could not build the HTTP client for Moov: {0}")]
     Client(reqwest::Error),
+    #[error("could not open the shared store: {0}")]
+    Store(crate::store::StoreError),
 }
 
 /// A proxy about to start; swap in a session resolver before [`Proxy::start`].
@@ -74,8 +76,12 @@ impl Proxy {
             config.moov_version,
             config.moov_origin.clone(),
             config.upstream_timeout,
+            config.partner_account,
         )
         .map_err(StartError::Client)?;
+        let store = crate::store::open(config.redis_url.as_ref().map(|u| u.expose()))
+            .await
+            .map_err(StartError::Store)?;
         let jwt = Arc::new(JwtSessions::new(&config.session_secret));
         let sessions = self.sessions.unwrap_or_else(|| jwt.clone());
         let dev = sandbox.as_ref().map(|s| DevTools {
@@ -83,7 +89,16 @@ impl Proxy {
             signer: jwt,
             account: DEMO_ACCOUNT_ID,
         });
-        let state = AppState::new(sessions, moov, config.user_rate_limit_per_minute, dev);
+        let settings = Settings {
+            tickets_per_minute: config.user_rate_limit_per_minute,
+            requests_per_ip_per_minute: config.ip_rate_limit_per_minute,
+            ready_account: config
+                .ready_account
+                .or(sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID)),
+            upstream_timeout: config.upstream_timeout,
+            request_timeout: config.request_timeout,
+        };
+        let state = AppState::new(sessions, moov, store, settings, dev);
         let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());
 
         let listener = TcpListener::bind(config.addr)
@@ -102,6 +117,8 @@ impl Proxy {
                 // Ends on a stop request, or when the handle is dropped.
                 let _ = stopped.changed().await;
             };
+            // The peer address feeds the per-IP limit.
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
                 .await

@@ -1,9 +1,12 @@
 //! The HTTP surface the widget talks to.
 //!
-//! `POST /api/support/tickets` and `GET /healthz` always; `/api/dev/…` only when the proxy
-//! runs against its built-in sandbox.
+//! `POST /api/support/tickets`, the read side (`GET /api/support/tickets[/{id}[/messages]]`),
+//! `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy runs against its
+//! built-in sandbox.
 
 mod dev;
+mod hardening;
+mod history;
 mod tickets;
 
 use std::any::Any;
@@ -11,9 +14,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,12 +28,13 @@ use tower_http::services::ServeDir;
 use uuid::Uuid;
 
 use crate::error::{ApiError, MAX_REQUEST_BYTES};
-use crate::idempotency::Ledger;
-use crate::limit::RateLimiter;
+use crate::idempotency::Idempotency;
+use crate::limit::WindowLimit;
 use crate::moov::MoovClient;
 use crate::request_id::{self, X_REQUEST_ID};
 use crate::sandbox::SandboxHandle;
 use crate::session::{JwtSessions, SessionResolver};
+use crate::store::{MemoryStore, Store};
 
 pub use tickets::NewTicket;
 
@@ -47,6 +51,33 @@ pub struct DevTools {
     pub account: Uuid,
 }
 
+/// Limits and timings of the widget API.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Tickets per user per minute; 0 turns the limit off.
+    pub tickets_per_minute: u32,
+    /// API requests per client IP per minute; 0 turns the limit off.
+    pub requests_per_ip_per_minute: u32,
+    /// The account whose token `/readyz` asks for.
+    pub ready_account: Option<Uuid>,
+    /// Bounds one Moov call; an idempotency claim outlasts the calls of one attempt.
+    pub upstream_timeout: Duration,
+    /// Bounds one request to the proxy; a waiting retry gives up before it.
+    pub request_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tickets_per_minute: 0,
+            requests_per_ip_per_minute: 0,
+            ready_account: None,
+            upstream_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -54,37 +85,81 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     sessions: Arc<dyn SessionResolver>,
     moov: MoovClient,
-    ledger: Ledger,
-    user_limit: Option<RateLimiter<(Uuid, String)>>,
+    store: Arc<dyn Store>,
+    idempotency: Idempotency,
+    user_limit: Option<WindowLimit>,
+    ip_limit: Option<WindowLimit>,
+    ready_account: Option<Uuid>,
+    request_timeout: Duration,
     dev: Option<DevTools>,
 }
 
 impl AppState {
-    /// `tickets_per_minute` of 0 turns the per-user limit off; `dev` enables `/api/dev/…`.
+    /// `store` holds what several instances must share; `dev` enables `/api/dev/…`.
     pub fn new(
         sessions: Arc<dyn SessionResolver>,
         moov: MoovClient,
-        tickets_per_minute: u32,
+        store: Arc<dyn Store>,
+        settings: Settings,
         dev: Option<DevTools>,
     ) -> Self {
+        let minute = Duration::from_secs(60);
+        let limit = |prefix, per_minute: u32| {
+            (per_minute > 0).then(|| WindowLimit::new(store.clone(), prefix, per_minute, minute))
+        };
+        // A token, a lookup and a creation, each bounded by the upstream timeout.
+        let claim_ttl = settings.upstream_timeout * 3 + Duration::from_secs(1);
+        let wait_for = claim_ttl.min(
+            settings
+                .request_timeout
+                .saturating_sub(Duration::from_millis(200)),
+        );
         AppState(Arc::new(Inner {
             sessions,
             moov,
-            ledger: Ledger::default(),
-            user_limit: (tickets_per_minute > 0)
-                .then(|| RateLimiter::new(tickets_per_minute, Duration::from_secs(60))),
+            idempotency: Idempotency::new(store.clone(), claim_ttl, wait_for),
+            user_limit: limit("user", settings.tickets_per_minute),
+            ip_limit: limit("ip", settings.requests_per_ip_per_minute),
+            store,
+            ready_account: settings.ready_account,
+            request_timeout: settings.request_timeout,
             dev,
         }))
     }
+
+    /// With an in-memory store and default settings: one instance, no limits.
+    pub fn single(
+        sessions: Arc<dyn SessionResolver>,
+        moov: MoovClient,
+        dev: Option<DevTools>,
+    ) -> Self {
+        AppState::new(
+            sessions,
+            moov,
+            Arc::new(MemoryStore::default()),
+            Settings::default(),
+            dev,
+        )
+    }
 }
 
-/// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, CORS for
-/// `allowed_origins`, panic guard and request ids, in that order from the inside out.
+/// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, per-IP limit,
+/// Origin check, CORS for `allowed_origins`, request timeout, panic guard, security headers
+/// and request ids, in that order from the inside out.
 pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
     let dev = state.0.dev.is_some();
     let mut routes = Router::new()
-        .route("/api/support/tickets", post(tickets::create))
-        .route("/healthz", get(healthz));
+        .route(
+            "/api/support/tickets",
+            post(tickets::create).get(history::list),
+        )
+        .route("/api/support/tickets/{ticket_id}", get(history::one))
+        .route(
+            "/api/support/tickets/{ticket_id}/messages",
+            get(history::messages),
+        )
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz));
     if dev {
         routes = routes.route("/api/dev/session", get(dev::session)).route(
             "/api/dev/faults",
@@ -99,12 +174,26 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         ),
         None => routes.fallback(not_found),
     };
+    let origins = Arc::new(allowed_origins.to_vec());
     routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hardening::limit_per_ip,
+        ))
+        .layer(middleware::from_fn_with_state(
+            origins,
+            hardening::check_origin,
+        ))
         .layer(cors(allowed_origins, dev))
         .layer(middleware::from_fn(expose_on_preflight))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hardening::request_timeout,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(hardening::security_headers))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)
 }
@@ -156,8 +245,36 @@ async fn expose_on_preflight(request: Request, next: Next) -> Response {
     response
 }
 
+/// Liveness: the process answers.
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// Readiness: the shared store answers and a Moov token can be had, so tickets can be filed.
+/// Without an account to ask a token for (`MOOV_READY_ACCOUNT_ID`), Moov is not checked.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(e) = state.0.store.get("moov-support:readyz").await {
+        tracing::warn!(error = %e, "not ready: store");
+        return not_ready(format!("the shared store is unavailable: {e}"));
+    }
+    let Some(account) = state.0.ready_account else {
+        return Json(json!({ "status": "ready", "moov": "unchecked" })).into_response();
+    };
+    match state.0.moov.ready(account).await {
+        Ok(()) => Json(json!({ "status": "ready", "moov": "token" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: Moov token");
+            not_ready(e.to_string())
+        }
+    }
+}
+
+fn not_ready(reason: String) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "error": format!("not ready: {reason}") })),
+    )
+        .into_response()
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
@@ -186,6 +303,7 @@ mod tests {
             MoovVersion::DEFAULT,
             "http://localhost".into(),
             Duration::from_millis(100),
+            None,
         )
         .unwrap();
         let secret = Secret::new("unit-test-secret-unit-test-secret-unit");
@@ -195,7 +313,7 @@ mod tests {
             signer: jwt.clone(),
             account: crate::sandbox::DEMO_ACCOUNT_ID,
         });
-        router(AppState::new(jwt, moov, 0, dev), &[], None)
+        router(AppState::single(jwt, moov, dev), &[], None)
     }
 
     async fn call(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::idempotency::Outcome;
+use crate::idempotency::{fingerprint, Begin, Outcome};
 use crate::limit::retry_after_secs;
 use crate::moov::{Answer, Failure};
 use crate::request_id::{LogContext, X_REQUEST_ID};
@@ -81,8 +81,10 @@ async fn submit(
     payload: Result<Json<NewTicket>, JsonRejection>,
 ) -> Result<Answer<Ticket>, Failure> {
     if let Some(limit) = &state.0.user_limit {
+        let user = format!("{}:{}", session.account_id, session.user_id);
         limit
-            .check(&(session.account_id, session.user_id.clone()))
+            .check(&user)
+            .await
             .map_err(|wait| ApiError::TooManySubmissions {
                 retry_after_secs: retry_after_secs(wait),
             })?;
@@ -97,35 +99,55 @@ async fn submit(
         return moov.create_ticket(account, &ticket).await;
     };
 
-    let mut attempt = state.0.ledger.begin(account, key).await;
-    match attempt.outcome().clone() {
-        Outcome::Created(ticket) => {
+    let attempt = match state
+        .0
+        .idempotency
+        .begin(account, key, &fingerprint(&ticket))
+        .await
+        .map_err(ApiError::from)?
+    {
+        Begin::Replay(ticket) => {
             tracing::info!(%key, "answering a retried submission with its ticket");
             return Ok(Answer {
                 value: *ticket,
                 request_id: None,
             });
         }
-        Outcome::Unknown => match moov.find_by_foreign_id(account, &key.to_string()).await {
+        Begin::Attempt(attempt) => attempt,
+    };
+    if attempt.look_first() {
+        match moov.find_by_foreign_id(account, &key.to_string()).await {
             Ok(Some(found)) => {
                 tracing::info!(%key, "a previous attempt had created the ticket");
-                attempt.record(Outcome::Created(Box::new(found.value.clone())));
+                finish(attempt, Outcome::Created(&found.value)).await;
                 return Ok(found);
             }
             Ok(None) => {}
             Err(f) => {
-                tracing::warn!(%key, error = %f.error, "could not check for an earlier ticket; creating")
+                // Creating now could duplicate a ticket Moov already has: keep the key
+                // pending and let the widget retry.
+                tracing::warn!(%key, error = %f.error, "could not check for an earlier ticket");
+                finish(attempt, Outcome::Unknown).await;
+                return Err(f);
             }
-        },
-        Outcome::None => {}
+        }
     }
     let result = moov.create_ticket(account, &ticket).await;
-    attempt.record(match &result {
-        Ok(answer) => Outcome::Created(Box::new(answer.value.clone())),
+    let outcome = match &result {
+        Ok(answer) => Outcome::Created(&answer.value),
         Err(f) if f.error.outcome_unknown() => Outcome::Unknown,
-        Err(_) => Outcome::None,
-    });
+        Err(_) => Outcome::Refused,
+    };
+    finish(attempt, outcome).await;
     result
+}
+
+/// Records an attempt's end; a store failure here is logged, not shown: the answer from
+/// Moov is still the truth for this request.
+async fn finish(attempt: crate::idempotency::Attempt, outcome: Outcome<'_>) {
+    if let Err(e) = attempt.finish(outcome).await {
+        tracing::error!(error = %e, "could not record an idempotency result");
+    }
 }
 
 /// The `Idempotency-Key` header: absent, or a UUID.

@@ -12,7 +12,8 @@ use axum::body::Bytes;
 use axum::http::{header, HeaderValue};
 use moov_support::{CreateTicket, FieldErrors, Ticket};
 use reqwest::{RequestBuilder, Response, StatusCode};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::{MoovCredentials, Secret};
@@ -50,6 +51,7 @@ pub struct MoovClient {
     base_url: String,
     version: HeaderValue,
     tokens: TokenCache,
+    partner: Option<Uuid>,
 }
 
 #[derive(Deserialize)]
@@ -57,19 +59,76 @@ struct ErrorBody {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct TicketPage {
+/// One page of `GET /accounts/{id}/tickets`, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketPage {
     #[serde(default)]
-    items: Vec<Ticket>,
+    pub items: Vec<Ticket>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<NextPage>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NextPage {
+    pub cursor: String,
+}
+
+/// One message of a ticket's conversation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketMessage {
+    pub author: String,
+    /// HTML.
+    pub body: String,
+    pub sent_on: String,
+}
+
+/// Filters and paging of a ticket list, passed to Moov as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub cursor: Option<String>,
+    pub count: Option<u32>,
+    pub status: Option<String>,
+}
+
+/// What a token must allow on an account.
+#[derive(Debug, Clone, Copy)]
+pub enum Permission {
+    Write,
+    Read,
+}
+
+impl Permission {
+    fn as_str(self) -> &'static str {
+        match self {
+            Permission::Write => "tickets.write",
+            Permission::Read => "tickets.read",
+        }
+    }
+}
+
+/// The scopes to ask for. Directly: the account's own ticket permission. On behalf of it:
+/// the partner's ticket permission plus the account's `profile.read`, as Moov requires.
+pub fn scopes_for(partner: Option<Uuid>, account: Uuid, permission: Permission) -> String {
+    let permission = permission.as_str();
+    match partner {
+        None => format!("/accounts/{account}/{permission}"),
+        Some(partner) => {
+            format!("/accounts/{partner}/{permission} /accounts/{account}/profile.read")
+        }
+    }
 }
 
 impl MoovClient {
     /// `timeout` bounds each whole call, token requests included, so nothing hangs.
+    /// With `partner`, tokens are asked for in on-behalf mode (see [`scopes_for`]).
     pub fn new(
         credentials: MoovCredentials,
         version: MoovVersion,
         origin: String,
         timeout: Duration,
+        partner: Option<Uuid>,
     ) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
@@ -82,7 +141,104 @@ impl MoovClient {
                 .expect("a version is a valid header value"),
             tokens: TokenCache::new(http.clone(), credentials, origin),
             http,
+            partner,
         })
+    }
+
+    fn scope(&self, account: Uuid, permission: Permission) -> String {
+        scopes_for(self.partner, account, permission)
+    }
+
+    /// Whether a token for reading `account`'s tickets can be had now (cached or fresh).
+    pub async fn ready(&self, account: Uuid) -> Result<(), ApiError> {
+        self.tokens
+            .get(&self.scope(account, Permission::Read))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /accounts/{accountID}/tickets`.
+    pub async fn list_tickets(
+        &self,
+        account: Uuid,
+        query: &ListQuery,
+    ) -> Result<Answer<TicketPage>, Failure> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(c) = &query.cursor {
+            params.push(("cursor", c.clone()));
+        }
+        if let Some(n) = query.count {
+            params.push(("count", n.to_string()));
+        }
+        if let Some(s) = &query.status {
+            params.push(("status", s.clone()));
+        }
+        let url = format!("{}/accounts/{account}/tickets", self.base_url);
+        self.read_json(account, &url, &params, ApiError::AccountNotFound)
+            .await
+    }
+
+    /// `GET /accounts/{accountID}/tickets/{ticketID}`.
+    pub async fn get_ticket(&self, account: Uuid, ticket: Uuid) -> Result<Answer<Ticket>, Failure> {
+        let url = format!("{}/accounts/{account}/tickets/{ticket}", self.base_url);
+        self.read_json(account, &url, &[], ApiError::TicketNotFound)
+            .await
+    }
+
+    /// `GET /accounts/{accountID}/tickets/{ticketID}/messages`.
+    pub async fn ticket_messages(
+        &self,
+        account: Uuid,
+        ticket: Uuid,
+    ) -> Result<Answer<Vec<TicketMessage>>, Failure> {
+        let url = format!(
+            "{}/accounts/{account}/tickets/{ticket}/messages",
+            self.base_url
+        );
+        self.read_json(account, &url, &[], ApiError::TicketNotFound)
+            .await
+    }
+
+    /// A GET with a `tickets.read` token; Moov's 404 becomes `not_found`.
+    async fn read_json<T: DeserializeOwned>(
+        &self,
+        account: Uuid,
+        url: &str,
+        query: &[(&str, String)],
+        not_found: ApiError,
+    ) -> Result<Answer<T>, Failure> {
+        let scope = self.scope(account, Permission::Read);
+        let response = self
+            .call(&scope, |token| {
+                self.http.get(url).query(query).bearer_auth(token.expose())
+            })
+            .await?;
+        let request_id = request_id_of(&response);
+        let status = response.status();
+        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+        let body = read_body(response, &request_id).await?;
+        if status == StatusCode::NOT_FOUND {
+            return Err(Failure {
+                error: not_found,
+                request_id,
+            });
+        }
+        if !status.is_success() {
+            return Err(Failure {
+                error: error_for(status, &body, retry_after),
+                request_id,
+            });
+        }
+        match serde_json::from_slice(&body) {
+            Ok(value) => Ok(Answer { value, request_id }),
+            Err(e) => {
+                tracing::warn!(error = %e, "Moov's answer could not be read");
+                Err(Failure {
+                    error: ApiError::UpstreamGarbled,
+                    request_id,
+                })
+            }
+        }
     }
 
     /// `POST /accounts/{accountID}/tickets`.
@@ -92,7 +248,7 @@ impl MoovClient {
         ticket: &CreateTicket,
     ) -> Result<Answer<Ticket>, Failure> {
         let url = format!("{}/accounts/{account}/tickets", self.base_url);
-        let scope = format!("/accounts/{account}/tickets.write");
+        let scope = self.scope(account, Permission::Write);
         let response = self
             .call(&scope, |token| {
                 self.http
@@ -131,29 +287,16 @@ impl MoovClient {
         foreign_id: &str,
     ) -> Result<Option<Answer<Ticket>>, Failure> {
         let url = format!("{}/accounts/{account}/tickets", self.base_url);
-        let scope = format!("/accounts/{account}/tickets.read");
-        let response = self
-            .call(&scope, |token| {
-                self.http
-                    .get(&url)
-                    .query(&[("foreignID", foreign_id), ("count", "10")])
-                    .bearer_auth(token.expose())
-            })
+        let params = [
+            ("foreignID", foreign_id.to_owned()),
+            ("count", "10".to_owned()),
+        ];
+        let page: Answer<TicketPage> = self
+            .read_json(account, &url, &params, ApiError::AccountNotFound)
             .await?;
-        let request_id = request_id_of(&response);
-        let status = response.status();
-        let body = read_body(response, &request_id).await?;
-        if !status.is_success() {
-            return Err(Failure {
-                error: error_for(status, &body, None),
-                request_id,
-            });
-        }
-        let page: TicketPage = serde_json::from_slice(&body).map_err(|_| Failure {
-            error: ApiError::UpstreamGarbled,
-            request_id: request_id.clone(),
-        })?;
+        let request_id = page.request_id;
         Ok(page
+            .value
             .items
             .into_iter()
             .find(|t| t.foreign_id.as_deref() == Some(foreign_id))

@@ -12,6 +12,11 @@
 //!   with 401, and a scope for an account it does not know with 403; any origin is accepted;
 //! - Bearer tokens need `…/tickets.write` to create and `…/tickets.read` to read (else 403);
 //!   HTTP Basic with the key pair may do both, as server-side SDKs do;
+//! - on behalf of another account, a token needs the partner account's `tickets.write` or
+//!   `tickets.read` plus the acting-for account's `profile.read`; the sandbox's partner
+//!   account may act for every other account it knows;
+//! - a ticket's messages start with the ticket's own body, written by its contact (the
+//!   `author` given at creation, else the contact's email);
 //! - a scripted `delayMs` without a status stores the ticket at once and only answers late,
 //!   like a gateway timing out after the work was done; a scripted status or `drop` stores
 //!   nothing.
@@ -47,6 +52,8 @@ pub use faults::Fault;
 
 /// The sandbox's one built-in account.
 pub const DEMO_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e1f6a3c_0b7d_4c39_9a8e_2f4d6b8c1a27);
+/// The sandbox's partner account, which may act for every other account (on-behalf mode).
+pub const PARTNER_ACCOUNT_ID: Uuid = Uuid::from_u128(0x7a2b9c1d_3e4f_4a5b_8c6d_9e0f1a2b3c4d);
 /// Sandbox-only key pair: valid against this emulator and nowhere else.
 pub const SANDBOX_PUBLIC_KEY: &str = "sandbox-public-key";
 /// Sandbox-only secret: valid against this emulator and nowhere else.
@@ -62,6 +69,8 @@ pub struct SandboxOptions {
     pub public_key: String,
     pub secret_key: String,
     pub accounts: Vec<Uuid>,
+    /// May act for every account in `accounts` with on-behalf scopes.
+    pub partner_account: Option<Uuid>,
     pub token_lifetime: Duration,
     pub rate_limit_per_second: u32,
 }
@@ -72,6 +81,7 @@ impl Default for SandboxOptions {
             public_key: SANDBOX_PUBLIC_KEY.into(),
             secret_key: SANDBOX_SECRET_KEY.into(),
             accounts: vec![DEMO_ACCOUNT_ID],
+            partner_account: Some(PARTNER_ACCOUNT_ID),
             token_lifetime: Duration::from_secs(900),
             rate_limit_per_second: RATE_LIMIT_PER_SECOND,
         }
@@ -85,6 +95,17 @@ pub struct StoredTicket {
     /// The body as received (the proxy has already sanitized it).
     pub body: String,
     pub author: Option<String>,
+    /// Messages after the first (support's replies), oldest first.
+    pub replies: Vec<Message>,
+}
+
+/// One message of a ticket's conversation, as Moov lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub author: String,
+    pub body: String,
+    pub sent_on: String,
 }
 
 #[derive(Default)]
@@ -99,6 +120,7 @@ struct Issued {
 }
 
 struct State {
+    partner_account: Option<Uuid>,
     public_key: String,
     secret_key: String,
     books: Mutex<HashMap<Uuid, Book>>,
@@ -122,9 +144,11 @@ impl SandboxHandle {
         let books = options
             .accounts
             .iter()
+            .chain(options.partner_account.iter())
             .map(|a| (*a, Book::default()))
             .collect();
         SandboxHandle(Arc::new(State {
+            partner_account: options.partner_account,
             public_key: options.public_key,
             secret_key: options.secret_key,
             books: Mutex::new(books),
@@ -161,6 +185,31 @@ impl SandboxHandle {
             .get(&account)
             .map(|b| b.tickets.clone())
             .unwrap_or_default()
+    }
+
+    /// Adds a reply from support to a ticket; false when there is no such ticket.
+    pub fn add_reply(&self, account: Uuid, ticket_id: &str, author: &str, body: &str) -> bool {
+        let mut books = lock(&self.0.books);
+        let Some(stored) = books.get_mut(&account).and_then(|b| {
+            b.tickets
+                .iter_mut()
+                .find(|t| t.ticket.ticket_id == ticket_id)
+        }) else {
+            return false;
+        };
+        let now = tickets::now_rfc3339();
+        stored.ticket.latest_message_on = Some(now.clone());
+        stored.replies.push(Message {
+            author: author.to_owned(),
+            body: body.to_owned(),
+            sent_on: now,
+        });
+        true
+    }
+
+    /// The partner account that may act for the others.
+    pub fn partner_account(&self) -> Option<Uuid> {
+        self.0.partner_account
     }
 
     /// Makes an account known, so tokens can be issued for it.
@@ -256,6 +305,10 @@ pub fn router(handle: SandboxHandle) -> Router {
         .route(
             "/accounts/{account_id}/tickets/{ticket_id}",
             get(tickets::get_one),
+        )
+        .route(
+            "/accounts/{account_id}/tickets/{ticket_id}/messages",
+            get(tickets::messages),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
         .layer(DefaultBodyLimit::max(1024 * 1024))

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::oauth::basic_credentials;
 use super::serve::{ConnectionControl, PeerAddr};
-use super::{error, lock, SandboxHandle, StoredTicket};
+use super::{error, lock, Message, SandboxHandle, StoredTicket};
 use crate::limit::retry_after_secs;
 use crate::request_id::{self, X_REQUEST_ID};
 use crate::version::MoovVersion;
@@ -77,7 +77,12 @@ fn admit(
     check_version(headers)?;
     if let Caller::Token(scopes) = caller {
         let needed = format!("/accounts/{account}/{permission}");
-        if !scopes.contains(&needed) {
+        let on_behalf = sandbox.partner_account().is_some_and(|partner| {
+            partner != account
+                && scopes.contains(&format!("/accounts/{partner}/{permission}"))
+                && scopes.contains(&format!("/accounts/{account}/profile.read"))
+        });
+        if !scopes.contains(&needed) && !on_behalf {
             return Err(Refusal::Error(
                 StatusCode::FORBIDDEN,
                 format!("the access token lacks the scope {needed}"),
@@ -217,6 +222,7 @@ fn store(sandbox: &SandboxHandle, account: Uuid, body: &[u8]) -> Response {
         ticket: created.clone(),
         body: ticket.body,
         author: ticket.author,
+        replies: Vec::new(),
     });
     Json(created).into_response()
 }
@@ -305,7 +311,37 @@ pub(super) async fn get_one(
     }
 }
 
-fn now_rfc3339() -> String {
+/// `GET /accounts/{id}/tickets/{ticketID}/messages`: the ticket's body first, then replies.
+pub(super) async fn messages(
+    State(sandbox): State<SandboxHandle>,
+    Path((account, ticket_id)): Path<(String, String)>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: HeaderMap,
+) -> Response {
+    let account = match admit(&sandbox, peer, &account, &headers, "tickets.read") {
+        Ok(a) => a,
+        Err(r) => return r.into_response(),
+    };
+    let Some(stored) = sandbox
+        .tickets(account)
+        .into_iter()
+        .find(|s| s.ticket.ticket_id == ticket_id)
+    else {
+        return error(StatusCode::NOT_FOUND, "ticket not found");
+    };
+    let first = Message {
+        author: stored
+            .author
+            .clone()
+            .unwrap_or_else(|| stored.ticket.contact.email.clone()),
+        body: stored.body.clone(),
+        sent_on: stored.ticket.created_on.clone(),
+    };
+    let all: Vec<Message> = std::iter::once(first).chain(stored.replies).collect();
+    Json(all).into_response()
+}
+
+pub(super) fn now_rfc3339() -> String {
     OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .unwrap_or_else(|_| OffsetDateTime::now_utc())
