@@ -649,3 +649,63 @@ async fn two_forms_on_one_page_keep_their_own_state_and_drafts() {
     a.remove();
     b.remove();
 }
+
+/// Adds a `<style>` to the test page; removed when dropped.
+struct PageStyle(web_sys::Element);
+
+impl PageStyle {
+    fn add(css: &str) -> PageStyle {
+        let style = document().create_element("style").unwrap();
+        style.set_text_content(Some(css));
+        document().head().unwrap().append_child(&style).unwrap();
+        PageStyle(style)
+    }
+}
+
+impl Drop for PageStyle {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+fn computed(el: &web_sys::Element, property: &str) -> String {
+    web_sys::window()
+        .unwrap()
+        .get_computed_style(el)
+        .unwrap()
+        .unwrap()
+        .get_property_value(property)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn page_css_and_widget_css_stay_on_their_side() {
+    let _hostile = PageStyle::add(
+        "html { font-size: 40px } * { color: red !important; font-size: 40px } \
+         input, textarea { display: none } label { visibility: hidden }",
+    );
+    let w = Widget::mount("isolation").await;
+    let title = w.el("#moov-title");
+    assert_eq!(computed(&title, "display"), "block");
+    assert_eq!(computed(&title, "font-size"), "16px");
+    let label = w.el("label[for=moov-title]");
+    assert_ne!(computed(&label, "color"), "rgb(255, 0, 0)");
+    assert_eq!(computed(&label, "visibility"), "visible");
+    assert_eq!(computed(&w.el(".moov-hint"), "font-size"), "13.6px");
+    // Nothing is styled inline, so `style-src 'self'` needs no exception.
+    assert_eq!(w.root().query_selector_all("[style]").unwrap().length(), 0);
+    // The widget's rules do not style the page's own buttons.
+    let page_button = document().create_element("button").unwrap();
+    document()
+        .body()
+        .unwrap()
+        .append_child(&page_button)
+        .unwrap();
+    assert_ne!(computed(&page_button, "border-radius"), "6px");
+    assert_ne!(
+        computed(&page_button, "background-color"),
+        computed(&w.el("button.moov-send"), "background-color")
+    );
+    page_button.remove();
+    w.remove();
+}

@@ -27,7 +27,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 2] = [
+    let checks: [(&str, Check); 4] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -35,6 +35,14 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "filling the form and pressing Send files a ticket",
             send_files_a_ticket,
+        ),
+        (
+            "the bundle adds nothing to window but MoovSupport",
+            only_one_global,
+        ),
+        (
+            "under a strict CSP, with hostile page styles, the form looks and works the same",
+            strict_csp_and_hostile_styles,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -121,5 +129,84 @@ fn send_files_a_ticket(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         "demo e2e confirmation: {}",
         text.replace('\n', " / ")
     ));
+    Ok(())
+}
+
+/// Waits until the session token has prefilled the email, i.e. the demo page finished signing in.
+fn wait_signed_in(b: &Browser) -> Result<()> {
+    let email = b.in_shadow(HOST, "#moov-email")?;
+    for _ in 0..50 {
+        if !b.value(&email)?.is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("the session token never prefilled the email".into())
+}
+
+fn only_one_global(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    b.in_shadow(HOST, "button.moov-send")?;
+    // What this page's window has beyond a fresh one's.
+    let added = b.execute(
+        r#"const frame = document.createElement("iframe");
+           document.body.append(frame);
+           const fresh = new Set(Object.getOwnPropertyNames(frame.contentWindow));
+           frame.remove();
+           // chromedriver's own helpers for running scripts and finding elements.
+           const driver = new Set(["se_exportedFunctionSymbol", "ret_nodes"]);
+           return Object.getOwnPropertyNames(window).filter((k) => !fresh.has(k) && !driver.has(k));"#,
+        serde_json::json!([]),
+    )?;
+    if added != serde_json::json!(["MoovSupport"]) {
+        return Err(format!("globals added by the page: {added}").into());
+    }
+    Ok(())
+}
+
+fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(&format!("{base}csp.html"))?;
+    wait_signed_in(b)?;
+    let look = b.execute(
+        r##"const root = document.querySelector("moov-support-form").shadowRoot;
+           const style = (sel) => getComputedStyle(root.querySelector(sel));
+           return {
+             inputDisplay: style("#moov-title").display,
+             inputFontSize: style("#moov-title").fontSize,
+             labelColor: style("label").color,
+             labelVisibility: style("label").visibility,
+             buttonDisplay: style("button.moov-send").display,
+             fieldDisplay: style(".moov-field").display,
+           };"##,
+        serde_json::json!([]),
+    )?;
+    let expect = |key: &str, ok: &dyn Fn(&str) -> bool| -> Result<()> {
+        let v = look[key].as_str().unwrap_or_default();
+        if ok(v) {
+            Ok(())
+        } else {
+            Err(format!("{key} inside the widget is {v:?}; the page's CSS reached it").into())
+        }
+    };
+    expect("inputDisplay", &|v| v != "none")?;
+    expect("inputFontSize", &|v| v == "16px")?;
+    expect("labelColor", &|v| v != "rgb(255, 0, 0)")?;
+    expect("labelVisibility", &|v| v == "visible")?;
+    expect("buttonDisplay", &|v| v != "none")?;
+    expect("fieldDisplay", &|v| v == "grid")?;
+
+    let title = b.in_shadow(HOST, "#moov-title")?;
+    b.type_text(&title, "Sent from a strict page")?;
+    let body = b.in_shadow(HOST, "#moov-body")?;
+    b.type_text(&body, "CSP: default-src 'self'")?;
+    b.click(&b.in_shadow(HOST, "button.moov-send")?)?;
+    b.wait_text(HOST, ".moov-success", "created")?;
+    let violations = b.execute(
+        "return document.getElementById('violations').textContent;",
+        serde_json::json!([]),
+    )?;
+    if violations.as_str().is_some_and(|v| !v.trim().is_empty()) {
+        return Err(format!("CSP violations: {violations}").into());
+    }
     Ok(())
 }

@@ -184,6 +184,16 @@ impl Browser {
         }
     }
 
+    /// Runs `script` (a function body; `arguments` holds `args`) in the page and returns what
+    /// it returns. A returned promise is awaited.
+    pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
         let v = self.call("GET", "/screenshot", None)?;
