@@ -11,6 +11,14 @@ for (const name of ["ready", "submitted", "error", "draft-restored"]) {
   });
 }
 
+// The widget follows the page's --moov-* variables; the toggle swaps the whole set.
+const toggle = document.getElementById("theme-toggle");
+toggle.addEventListener("click", () => {
+  const dark = document.documentElement.dataset.theme !== "dark";
+  document.documentElement.dataset.theme = dark ? "dark" : "light";
+  toggle.setAttribute("aria-pressed", String(dark));
+});
+
 async function signIn() {
   const response = await fetch("/api/dev/session");
   if (!response.ok) throw new Error(`session: HTTP ${response.status}`);

@@ -709,3 +709,50 @@ async fn page_css_and_widget_css_stay_on_their_side() {
     page_button.remove();
     w.remove();
 }
+
+#[wasm_bindgen_test]
+async fn theme_variables_from_the_page_style_the_form() {
+    let _theme = PageStyle::add(
+        ":root { --moov-font-family: Georgia, serif } \
+         moov-support-form#themed { --moov-color-primary: rgb(1, 2, 3); \
+         --moov-color-on-primary: rgb(250, 250, 250); --moov-color-background: rgb(17, 24, 39); \
+         --moov-color-high-contrast: rgb(243, 244, 246); --moov-color-danger: rgb(255, 138, 128); \
+         --moov-radius-small: 3px; --moov-radius-large: 20px }",
+    );
+    let token = session("theme").await;
+    let w = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &token),
+        ("id", "themed"),
+    ])
+    .await;
+    let send = w.el("button.moov-send");
+    assert_eq!(computed(&send, "background-color"), "rgb(1, 2, 3)");
+    assert_eq!(computed(&send, "color"), "rgb(250, 250, 250)");
+    assert_eq!(computed(&send, "border-top-left-radius"), "3px");
+    let panel = w.el(".moov-support");
+    assert_eq!(computed(&panel, "background-color"), "rgb(17, 24, 39)");
+    assert_eq!(computed(&panel, "border-top-left-radius"), "20px");
+    assert_eq!(
+        computed(&w.el("label[for=moov-title]"), "color"),
+        "rgb(243, 244, 246)"
+    );
+    assert!(computed(&panel, "font-family").starts_with("Georgia"));
+    // Errors take the danger color.
+    w.type_in("email", "nope");
+    w.leave("email");
+    sleep(30).await;
+    assert_eq!(
+        computed(&w.el("#moov-email-error"), "color"),
+        "rgb(255, 138, 128)"
+    );
+    w.remove();
+
+    // Without variables the defaults apply.
+    let plain = Widget::mount("theme-default").await;
+    assert_eq!(
+        computed(&plain.el("button.moov-send"), "background-color"),
+        "rgb(11, 95, 255)"
+    );
+    plain.remove();
+}

@@ -27,7 +27,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 4] = [
+    let checks: [(&str, Check); 5] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -43,6 +43,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "under a strict CSP, with hostile page styles, the form looks and works the same",
             strict_csp_and_hostile_styles,
+        ),
+        (
+            "the dark theme toggle restyles the form through --moov-* variables",
+            dark_theme,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -208,5 +212,33 @@ fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Path) -> Resu
     if violations.as_str().is_some_and(|v| !v.trim().is_empty()) {
         return Err(format!("CSP violations: {violations}").into());
     }
+    Ok(())
+}
+
+/// The computed `property` of `selector` inside the widget.
+fn style_in_widget(b: &Browser, selector: &str, property: &str) -> Result<String> {
+    let v = b.execute(
+        "const root = document.querySelector(arguments[0]).shadowRoot;
+         return getComputedStyle(root.querySelector(arguments[1])).getPropertyValue(arguments[2]);",
+        serde_json::json!([HOST, selector, property]),
+    )?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+fn dark_theme(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    let light = style_in_widget(b, ".moov-support", "background-color")?;
+    if light != "rgb(255, 255, 255)" {
+        return Err(format!("light background is {light}").into());
+    }
+    let toggle = b.find("#theme-toggle")?;
+    b.click(&toggle)?;
+    let dark = style_in_widget(b, ".moov-support", "background-color")?;
+    let send = style_in_widget(b, "button.moov-send", "background-color")?;
+    if dark != "rgb(17, 24, 39)" || send != "rgb(122, 167, 255)" {
+        return Err(format!("dark theme: background {dark}, Send button {send}").into());
+    }
+    b.screenshot(&shots.join("form-dark.png"))?;
     Ok(())
 }

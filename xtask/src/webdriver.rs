@@ -107,6 +107,21 @@ impl Browser {
         Ok(())
     }
 
+    /// Finds `selector` in the page itself.
+    pub fn find(&self, selector: &str) -> Result<Element> {
+        let e = self.call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": selector})),
+        )?;
+        Ok(Element(
+            e[ELEMENT_KEY]
+                .as_str()
+                .ok_or_else(|| format!("no element matches {selector}"))?
+                .to_owned(),
+        ))
+    }
+
     /// Finds `selector` inside the open shadow root of the element matching `host`, waiting up
     /// to ten seconds for it to render.
     pub fn in_shadow(&self, host: &str, selector: &str) -> Result<Element> {
