@@ -35,26 +35,32 @@ impl Env {
     }
 
     pub async fn start_with(options: SandboxOptions, extra: &[(&str, &str)]) -> Env {
+        crate::logs::capture();
         let sandbox = sandbox::spawn(options, loopback()).await.unwrap();
-        let mut vars = vars(&[
-            ("MOOV_BASE_URL", &sandbox.url()),
-            ("MOOV_PUBLIC_KEY", SANDBOX_PUBLIC_KEY),
-            ("MOOV_SECRET_KEY", SANDBOX_SECRET_KEY),
-            ("SESSION_SECRET", SECRET),
-            ("PROXY_ADDR", "127.0.0.1:0"),
-            ("UPSTREAM_TIMEOUT_MS", "2000"),
-            ("ALLOWED_ORIGINS", "https://partner.example"),
-        ]);
-        vars.extend(self::vars(extra));
-        let proxy = Proxy::new(Config::from_map(&vars).unwrap())
-            .start()
-            .await
-            .unwrap();
+        let proxy = start_proxy(&sandbox.url(), extra).await;
         Env {
             proxy,
             sandbox,
             http: client(),
         }
+    }
+
+    /// Another proxy instance in front of the same sandbox.
+    pub async fn another_proxy(&self, extra: &[(&str, &str)]) -> RunningProxy {
+        start_proxy(&self.sandbox.url(), extra).await
+    }
+
+    /// `GET path` with a session token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        Reply::read(
+            self.http
+                .get(self.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub fn moov(&self) -> &SandboxHandle {
@@ -81,6 +87,36 @@ impl Env {
         }
         Reply::read(req.send().await.unwrap()).await
     }
+}
+
+/// A proxy with the sandbox's keys in front of `moov_url`, as a deployment would be.
+pub async fn start_proxy(moov_url: &str, extra: &[(&str, &str)]) -> RunningProxy {
+    let mut vars = vars(&[
+        ("MOOV_BASE_URL", moov_url),
+        ("MOOV_PUBLIC_KEY", SANDBOX_PUBLIC_KEY),
+        ("MOOV_SECRET_KEY", SANDBOX_SECRET_KEY),
+        ("SESSION_SECRET", SECRET),
+        ("PROXY_ADDR", "127.0.0.1:0"),
+        ("UPSTREAM_TIMEOUT_MS", "2000"),
+        ("ALLOWED_ORIGINS", "https://partner.example"),
+    ]);
+    vars.extend(self::vars(extra));
+    Proxy::new(Config::from_map(&vars).unwrap())
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Posts `body` to the proxy at `base` as `token`.
+pub async fn post_to(base: &str, token: &str, body: &Value, key: Option<&str>) -> Reply {
+    let mut req = client()
+        .post(format!("{base}/api/support/tickets"))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(k) = key {
+        req = req.header("idempotency-key", k);
+    }
+    Reply::read(req.send().await.unwrap()).await
 }
 
 pub fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {

@@ -2,8 +2,14 @@
 
 mod common;
 mod hardening;
+mod history;
+mod idempotency;
+mod logs;
+mod on_behalf;
+mod production;
 mod sandbox_api;
 mod sandbox_mode;
 mod sessions;
+mod shared;
 mod tickets;
 mod tokens;

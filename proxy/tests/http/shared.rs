@@ -1,0 +1,214 @@
+//! Several proxy instances sharing one real Redis: one ticket per key, one set of limits.
+
+use std::net::TcpListener as StdListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use moov_support_proxy::sandbox::{Fault, SandboxOptions};
+use moov_support_proxy::store::{RedisStore, Store};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::common::{client, post_to, ticket, token, Env, Reply, ACCOUNT};
+
+/// A throwaway `redis-server` on a free loopback port, without persistence.
+pub struct Redis {
+    child: Child,
+    pub url: String,
+}
+
+impl Redis {
+    pub async fn start() -> Redis {
+        let port = StdListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not start redis-server ({e}): the Redis tests need it on PATH; \
+                     `cargo xtask setup` installs it (Debian package redis-server)"
+                )
+            });
+        let redis = Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        };
+        let store = RedisStore::new(&redis.url).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.ping().await.is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        redis
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn roomy() -> SandboxOptions {
+    SandboxOptions {
+        rate_limit_per_second: 10_000,
+        ..SandboxOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn the_redis_store_claims_releases_and_counts() {
+    let redis = Redis::start().await;
+    let s = RedisStore::new(&redis.url).unwrap();
+    let ttl = Duration::from_secs(5);
+    assert!(s.claim("k", "a", ttl).await.unwrap());
+    assert!(!s.claim("k", "b", ttl).await.unwrap());
+    s.release("k", "b").await.unwrap();
+    assert_eq!(s.get("k").await.unwrap().as_deref(), Some("a"));
+    s.release("k", "a").await.unwrap();
+    assert_eq!(s.get("k").await.unwrap(), None);
+    assert!(s.claim("k", "b", Duration::from_millis(50)).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(s.claim("k", "c", ttl).await.unwrap());
+    s.set("v", "{\"x\":\"é\"}", ttl).await.unwrap();
+    assert_eq!(s.get("v").await.unwrap().as_deref(), Some("{\"x\":\"é\"}"));
+    s.delete("v").await.unwrap();
+    assert_eq!(s.get("v").await.unwrap(), None);
+    let window = Duration::from_secs(60);
+    assert_eq!(s.hit("h", window).await.unwrap().count, 1);
+    let second = s.hit("h", window).await.unwrap();
+    assert_eq!(second.count, 2);
+    assert!(second.reset_in > Duration::from_secs(55) && second.reset_in <= window);
+    // Many racers, one winner.
+    let wins = join_all((0..20).map(|i| {
+        let s = &s;
+        async move { s.claim("race", &i.to_string(), ttl).await.unwrap() }
+    }))
+    .await;
+    assert_eq!(wins.iter().filter(|w| **w).count(), 1);
+}
+
+#[tokio::test]
+async fn two_instances_sharing_redis_create_one_ticket_per_key() {
+    let redis = Redis::start().await;
+    let shared = [("REDIS_URL", redis.url.as_str())];
+    let env = Env::start_with(roomy(), &shared).await;
+    let second = env.another_proxy(&shared).await;
+    let bases = [env.proxy.url(), second.url()];
+    // Slow first creations make the attempts overlap across both instances.
+    env.moov().push_fault(Fault {
+        delay_ms: Some(300),
+        times: Some(3),
+        ..Fault::default()
+    });
+    let body = ticket();
+    let keys: Vec<String> = (0..3).map(|_| Uuid::new_v4().to_string()).collect();
+    let sessions: Vec<String> = (0..30).map(|i| token(&format!("u-{i}"), ACCOUNT)).collect();
+    let replies =
+        join_all((0..30).map(|i| post_to(&bases[i % 2], &sessions[i], &body, Some(&keys[i % 3]))))
+            .await;
+    for (i, r) in replies.iter().enumerate() {
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["foreignID"], json!(keys[i % 3]));
+        assert_eq!(r.json()["ticketID"], replies[i % 3].json()["ticketID"]);
+    }
+    assert_eq!(env.moov().tickets(ACCOUNT).len(), 3);
+    assert_eq!(env.moov().create_requests(), 3);
+    // The other instance knows about a changed ticket under a key, too.
+    let mut changed = ticket();
+    changed["title"] = json!("changed");
+    let conflict = post_to(&bases[1], &sessions[0], &changed, Some(&keys[0])).await;
+    assert_eq!(conflict.status, 409, "{}", conflict.text);
+}
+
+#[tokio::test]
+async fn without_a_shared_store_two_instances_would_duplicate() {
+    // The control for the test above: memory stores do not see each other's keys.
+    let env = Env::start_with(roomy(), &[]).await;
+    let second = env.another_proxy(&[]).await;
+    env.moov().push_fault(Fault {
+        delay_ms: Some(300),
+        ..Fault::default()
+    });
+    let key = Uuid::new_v4().to_string();
+    let body = ticket();
+    let session = token("u-1", ACCOUNT);
+    let (first_url, second_url) = (env.proxy.url(), second.url());
+    let (a, b) = tokio::join!(
+        post_to(&first_url, &session, &body, Some(&key)),
+        post_to(&second_url, &session, &body, Some(&key)),
+    );
+    assert_eq!((a.status, b.status), (200, 200));
+    assert_eq!(env.moov().tickets(ACCOUNT).len(), 2);
+}
+
+#[tokio::test]
+async fn limits_are_counted_across_instances() {
+    let redis = Redis::start().await;
+    let env = Env::start_with(
+        roomy(),
+        &[
+            ("REDIS_URL", &redis.url),
+            ("USER_RATE_LIMIT_PER_MINUTE", "3"),
+        ],
+    )
+    .await;
+    let second = env
+        .another_proxy(&[
+            ("REDIS_URL", &redis.url),
+            ("USER_RATE_LIMIT_PER_MINUTE", "3"),
+        ])
+        .await;
+    let ann = token("ann", ACCOUNT);
+    let bases = [env.proxy.url(), second.url()];
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        statuses.push(post_to(&bases[i % 2], &ann, &ticket(), None).await.status);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+}
+
+#[tokio::test]
+async fn a_lost_redis_is_a_503_and_not_ready() {
+    let mut redis = Redis::start().await;
+    let env = Env::start(&[("REDIS_URL", &redis.url)]).await;
+    let key = Uuid::new_v4().to_string();
+    assert_eq!(env.post(&ticket(), Some(&key)).await.status, 200);
+    redis.child.kill().unwrap();
+    redis.child.wait().unwrap();
+    let reply = env.post(&ticket(), Some(&Uuid::new_v4().to_string())).await;
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    assert!(reply.error().contains("shared store"), "{}", reply.text);
+    assert_eq!(env.moov().tickets(ACCOUNT).len(), 1);
+    let ready = Reply::read(client().get(env.url("/readyz")).send().await.unwrap()).await;
+    assert_eq!(ready.status, 503, "{}", ready.text);
+    // A proxy cannot start against a Redis that is not there.
+    let err = moov_support_proxy::Proxy::new(
+        moov_support_proxy::Config::from_map(&crate::common::vars(&[
+            ("REDIS_URL", &redis.url),
+            ("PROXY_ADDR", "127.0.0.1:0"),
+        ]))
+        .unwrap(),
+    )
+    .start()
+    .await
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("REDIS_URL"), "{err}");
+}
