@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `sandbox`, `sanitize`, `validate`.
+//! The command line: `serve` (default), `sandbox`, `sanitize`, `validate`, `session`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -25,6 +25,10 @@ COMMANDS:
     validate    Read ticket JSON on stdin ({title, body, contact: {email, name?}}).
                 Valid: print the normalized ticket, exit 0. Invalid: print the 422 field
                 map, exit 1. Not JSON: message on stderr, exit 2.
+    session     Print a session token signed with SESSION_SECRET, as a partner backend
+                would mint it: sub SESSION_SUB (default cli-user), account MOOV_ACCOUNT_ID
+                (default the sandbox demo account), valid for an hour. For trying the
+                proxy with curl and for load tests.
     help        Print this help (also -h, --help).
 
 ENVIRONMENT (serve):
@@ -39,9 +43,22 @@ ENVIRONMENT (serve):
                            default: http://127.0.0.1:8080,http://localhost:8080)
     PROXY_ADDR             Listen address (default 127.0.0.1:3000)
     UPSTREAM_TIMEOUT_MS    Timeout of each Moov call (default 10000)
+    REQUEST_TIMEOUT_MS     Bound on a whole request to the proxy (default 30000)
     USER_RATE_LIMIT_PER_MINUTE  Tickets per user per minute (default 30; 0 = off)
+    IP_RATE_LIMIT_PER_MINUTE    API requests per client IP per minute (default 300; 0 = off)
+    MOOV_PARTNER_ACCOUNT_ID     On-behalf mode: act for session accounts with the
+                           partner account's scopes (plus each account's profile.read)
+    MOOV_READY_ACCOUNT_ID  Account whose token /readyz asks for (default the partner
+                           account; the demo account in sandbox mode)
+    REDIS_URL              redis://[user:password@]host[:port][/db]: share idempotency
+                           records and rate limits between instances (default: memory)
     STATIC_DIR             A built widget bundle (trunk's dist/) to serve at /
     RUST_LOG               Log filter (default info); LOG_FORMAT=json for JSON lines
+
+ENVIRONMENT (sandbox):
+    SANDBOX_ADDR           Listen address (default 127.0.0.1:3100)
+    SANDBOX_RATE_LIMIT_PER_SECOND  Requests per IP and account per second (default 40,
+                           Moov's own limit; raise it for load tests)
 
 SANDBOX KEYS (valid against the sandbox only):
     MOOV_PUBLIC_KEY=sandbox-public-key
@@ -55,6 +72,7 @@ pub enum Command {
     Sandbox,
     Sanitize,
     Validate,
+    Session,
     Help,
 }
 
@@ -67,6 +85,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
             "sandbox" => Ok(Command::Sandbox),
             "sanitize" => Ok(Command::Sanitize),
             "validate" => Ok(Command::Validate),
+            "session" => Ok(Command::Session),
             "help" | "-h" | "--help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`")),
         },
@@ -89,6 +108,16 @@ pub fn main() -> ExitCode {
             print!("{USAGE}");
             ExitCode::SUCCESS
         }
+        Command::Session => match mint_session(&std::env::vars().collect()) {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Sanitize => match read_stdin() {
             Ok(html) => {
                 print!("{}", sanitize::clean(&html));
@@ -141,6 +170,30 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `session`: a one-hour token from `SESSION_SECRET`, `SESSION_SUB` and `MOOV_ACCOUNT_ID`.
+pub fn mint_session(vars: &std::collections::HashMap<String, String>) -> Result<String, String> {
+    let secret = vars
+        .get("SESSION_SECRET")
+        .filter(|s| s.len() >= crate::config::MIN_SESSION_SECRET_BYTES)
+        .ok_or("SESSION_SECRET is required, at least 32 bytes (the proxy's own)")?;
+    let account = match vars.get("MOOV_ACCOUNT_ID") {
+        Some(a) => uuid::Uuid::try_parse(a)
+            .map_err(|_| format!("MOOV_ACCOUNT_ID is invalid: `{a}` is not a UUID"))?,
+        None => sandbox::DEMO_ACCOUNT_ID,
+    };
+    let session = crate::Session {
+        user_id: vars
+            .get("SESSION_SUB")
+            .cloned()
+            .unwrap_or_else(|| "cli-user".into()),
+        account_id: account,
+        email: None,
+        name: None,
+    };
+    let signer = crate::JwtSessions::new(&crate::Secret::new(secret.clone()));
+    Ok(signer.mint(&session, crate::session::unix_now() + 3600))
 }
 
 /// `validate`: the output and exit code for one ticket document.
@@ -196,7 +249,13 @@ async fn run_sandbox() -> Result<(), String> {
     let addr: SocketAddr = raw.parse().map_err(|_| {
         format!("SANDBOX_ADDR is invalid: `{raw}` is not an address like 127.0.0.1:3100")
     })?;
-    let running = sandbox::spawn(SandboxOptions::default(), addr)
+    let mut options = SandboxOptions::default();
+    if let Ok(raw) = std::env::var("SANDBOX_RATE_LIMIT_PER_SECOND") {
+        options.rate_limit_per_second = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            format!("SANDBOX_RATE_LIMIT_PER_SECOND is invalid: `{raw}` is not a whole number above 0")
+        })?;
+    }
+    let running = sandbox::spawn(options, addr)
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     println!(
@@ -274,8 +333,33 @@ mod tests {
         assert_eq!(parse::<&str>(&[]), Ok(Command::Serve));
         assert_eq!(parse(&["sandbox"]), Ok(Command::Sandbox));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
+        assert_eq!(parse(&["session"]), Ok(Command::Session));
         assert!(parse(&["serv"]).is_err());
         assert!(parse(&["serve", "now"]).is_err());
+    }
+
+    #[test]
+    fn minted_sessions_verify() {
+        let secret = "cli-test-secret-cli-test-secret-cli-test";
+        let vars = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let token =
+            mint_session(&vars(&[("SESSION_SECRET", secret), ("SESSION_SUB", "b-1")])).unwrap();
+        let session = crate::JwtSessions::new(&crate::Secret::new(secret))
+            .verify_at(&token, crate::session::unix_now())
+            .unwrap();
+        assert_eq!(session.user_id, "b-1");
+        assert_eq!(session.account_id, sandbox::DEMO_ACCOUNT_ID);
+        assert!(mint_session(&vars(&[("SESSION_SECRET", "short")])).is_err());
+        assert!(mint_session(&vars(&[
+            ("SESSION_SECRET", secret),
+            ("MOOV_ACCOUNT_ID", "x")
+        ]))
+        .is_err());
     }
 
     #[test]

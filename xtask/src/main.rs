@@ -1,6 +1,7 @@
 //! Project commands: `cargo xtask dev` runs the demo, `cargo xtask test` runs every test.
 //! Both install what the machine is missing first.
 
+mod bench;
 mod demo_e2e;
 mod run;
 mod tools;
@@ -21,7 +22,10 @@ usage: cargo xtask <command>
   test              install missing tools, then run every check and test
   e2e               build the demo and run only its end-to-end checks in headless Chromium
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
-                    binaryen, chromium + chromedriver)
+                    binaryen, chromium + chromedriver, redis-server)
+  bench             load-test ticket creation on loopback with wrk: the Moov sandbox
+                    directly, through the token proxy, and through nginx (installs
+                    nginx and wrk if missing); prints requests/s, p50, p99 and ratios
 ";
 
 fn main() -> ExitCode {
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("e2e") => e2e(&root),
         Some("setup") => tools::ensure(&root, Need::Browsers),
+        Some("bench") => bench::run(&root, &bench::Load::default()),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

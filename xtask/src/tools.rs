@@ -65,6 +65,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
     ensure_trunk()?;
     if need == Need::Browsers {
         ensure_chromium()?;
+        ensure_redis()?;
     }
     Ok(())
 }
@@ -187,4 +188,45 @@ fn ensure_chromium() -> Result<()> {
         "chromium",
         "chromium-driver",
     ])
+}
+
+/// The proxy's shared-store tests start a throwaway `redis-server`.
+fn ensure_redis() -> Result<()> {
+    ensure_debian_tool("redis-server", &["redis-server"])
+}
+
+/// Where `program` is on PATH (or in the sbin folders a non-login shell may lack).
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    dirs.extend(["/usr/sbin", "/usr/bin", "/sbin"].map(PathBuf::from));
+    dirs.into_iter()
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Installs Debian `packages` unless `program` is already there.
+pub fn ensure_debian_tool(program: &str, packages: &[&str]) -> Result<()> {
+    if find_program(program).is_some() {
+        step(&format!("{program}: present"));
+        return Ok(());
+    }
+    step(&format!("installing {} from Debian", packages.join(", ")));
+    let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut c = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd(&mut c)
+    };
+    apt(&["update", "-q"])?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend_from_slice(packages);
+    apt(&args)
 }
