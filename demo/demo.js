@@ -19,6 +19,10 @@ toggle.addEventListener("click", () => {
   toggle.setAttribute("aria-pressed", String(dark));
 });
 
+document.getElementById("locale-select").addEventListener("change", (event) => {
+  form.locale = event.target.value || null;
+});
+
 async function signIn() {
   const response = await fetch("/api/dev/session");
   if (!response.ok) throw new Error(`session: HTTP ${response.status}`);

@@ -756,3 +756,86 @@ async fn theme_variables_from_the_page_style_the_form() {
     );
     plain.remove();
 }
+
+#[wasm_bindgen_test]
+async fn each_locale_translates_labels_and_messages_and_arabic_is_rtl() {
+    let token = session("locales").await;
+    let cases = [
+        ("en", "Subject", "Send", "Enter a subject.", "ltr"),
+        ("es-MX", "Asunto", "Enviar", "Escribe un asunto.", "ltr"),
+        ("fr", "Objet", "Envoyer", "Saisissez un objet.", "ltr"),
+        (
+            "de-DE",
+            "Betreff",
+            "Senden",
+            "Geben Sie einen Betreff ein.",
+            "ltr",
+        ),
+        ("pt-BR", "Assunto", "Enviar", "Informe um assunto.", "ltr"),
+        ("ja", "件名", "送信", "件名を入力してください。", "ltr"),
+        ("ar", "الموضوع", "إرسال", "أدخل موضوعًا.", "rtl"),
+    ];
+    for (locale, subject, send, required, dir) in cases {
+        embed::register();
+        let host: HtmlElement = document()
+            .create_element(embed::TAG)
+            .unwrap()
+            .unchecked_into();
+        for (k, v) in [
+            ("endpoint", endpoint().as_str()),
+            ("session-token", &token),
+            ("locale", locale),
+            ("id", &format!("locale-{locale}")),
+        ] {
+            host.set_attribute(k, v).unwrap();
+        }
+        let w = Widget::listen(host.clone());
+        document().body().unwrap().append_child(&host).unwrap();
+        w.wait_text(&format!("the {locale} form"), send).await;
+        sleep(30).await;
+        assert_eq!(
+            w.el("label[for=moov-title]").text_content().unwrap(),
+            subject,
+            "{locale}"
+        );
+        assert_eq!(w.el("button.moov-send").text_content().unwrap(), send);
+        let root = w.el(".moov-support");
+        assert_eq!(root.get_attribute("dir").as_deref(), Some(dir), "{locale}");
+        assert_eq!(computed(&root, "direction"), dir, "{locale}");
+        w.type_in("title", "");
+        w.press_send();
+        wait_for(&format!("{locale} error"), || w.error_of("title").is_some()).await;
+        assert_eq!(w.error_of("title").as_deref(), Some(required), "{locale}");
+        w.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn without_a_locale_the_browser_language_is_used_and_server_errors_stay_as_sent() {
+    clear_faults().await;
+    let navigator = web_sys::window().unwrap().navigator();
+    let languages = js_sys::Array::of2(&"xx-YY".into(), &"de-AT".into());
+    let descriptor = object(&[("value", languages.into()), ("configurable", true.into())]);
+    js_sys::Reflect::define_property(&navigator, &"languages".into(), &descriptor).unwrap();
+    let w = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &session("browser-language").await),
+        ("locale", "zz"),
+    ])
+    .await;
+    js_sys::Reflect::delete_property(&navigator, &"languages".into()).unwrap();
+    assert_eq!(
+        w.el("label[for=moov-title]").text_content().unwrap(),
+        "Betreff"
+    );
+    w.fill_valid();
+    fault(r#"{"status":422,"body":{"title":"Server says no."}}"#).await;
+    w.press_send();
+    wait_for("server error", || w.error_of("title").is_some()).await;
+    assert_eq!(w.error_of("title").as_deref(), Some("Server says no."));
+    fault(r#"{"status":500}"#).await;
+    w.press_send();
+    w.wait_text("translated failure", "Der Support hat gerade Probleme")
+        .await;
+    w.remove();
+}

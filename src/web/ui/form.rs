@@ -10,7 +10,7 @@ use crate::sanitize;
 use crate::ticket::{Contact, CreateTicket, Field, FieldErrors, Ticket};
 use crate::web::client::{self, Failure, Submission, SubmitError};
 use crate::web::events::Emitter;
-use crate::web::i18n;
+use crate::web::i18n::{Locale, Strings};
 use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::storage::{new_idempotency_key, DraftStore};
@@ -87,7 +87,8 @@ pub fn SupportForm(
     #[prop(optional_no_strip)]
     instance: Option<String>,
 ) -> impl IntoView {
-    let t = i18n::strings(locale.as_deref());
+    let locale = Locale::choose(locale.as_deref());
+    let t = locale.strings();
     let hint = session_token
         .get_untracked()
         .as_deref()
@@ -174,7 +175,7 @@ pub fn SupportForm(
     let check = move |field: Field| {
         let message = rules::check_field(field, &values.raw(field))
             .err()
-            .map(|p: Problem| p.message(field));
+            .map(|p: Problem| t.problem(&p, field));
         errors.update(|e| e.set(field, message));
     };
     // A field is checked when the user leaves it, and re-checked while they fix it.
@@ -214,8 +215,16 @@ pub fn SupportForm(
             };
             let ticket = match rules::prepare(raw) {
                 Ok(t) => t,
-                Err(field_errors) => {
+                Err(mut field_errors) => {
                     let first = field_errors.first_invalid();
+                    // The rules speak English; the user sees the same problems in their language.
+                    for f in Field::ALL {
+                        if field_errors.get(f).is_some() {
+                            if let Err(p) = rules::check_field(f, &values.raw(f)) {
+                                field_errors.set(f, Some(t.problem(&p, f)));
+                            }
+                        }
+                    }
                     errors.set(field_errors);
                     phase.set(Phase::Editing);
                     if let Some(f) = first {
@@ -326,7 +335,7 @@ pub fn SupportForm(
         };
 
     view! {
-        <div class="moov-support" dir="auto">
+        <div class="moov-support" dir=locale.dir() lang=locale.tag()>
             <Show
                 when=move || matches!(phase.get(), Phase::Sent(_))
                 fallback=move || {
@@ -369,7 +378,7 @@ pub fn SupportForm(
                             </div>
                             {text_field(Field::Email, t.email, "email", "email")}
                             {text_field(Field::Name, t.name, "text", "name")}
-                            <FailureBanner phase=phase />
+                            <FailureBanner phase=phase t=t />
                             <p class="moov-notice" role="status" aria-live="polite">
                                 {move || {
                                     if attempted.get() && errors.with(|e| !e.is_empty()) {
@@ -390,7 +399,7 @@ pub fn SupportForm(
                     }
                 }
             >
-                <Success phase=phase on_again=start_over />
+                <Success phase=phase t=t on_again=start_over />
             </Show>
         </div>
     }
@@ -435,8 +444,9 @@ fn FieldError(
 fn FailureBanner(
     /// The form's phase; the banner shows only for `Failed`.
     phase: RwSignal<Phase>,
+    /// The user's language.
+    t: &'static Strings,
 ) -> impl IntoView {
-    let t = i18n::strings(None);
     move || match phase.get() {
         Phase::Failed(f) => {
             let reference = f
@@ -445,7 +455,7 @@ fn FailureBanner(
                 .map(|id| t.reference.replace("{id}", id));
             Some(view! {
                 <div class="moov-failure" role="alert">
-                    <p class="moov-failure-message">{f.error.to_string()}</p>
+                    <p class="moov-failure-message">{t.submit_error(&f.error)}</p>
                     {reference.map(|r| view! { <p class="moov-reference">{r}</p> })}
                 </div>
             })
@@ -459,10 +469,11 @@ fn FailureBanner(
 fn Success(
     /// The form's phase; shows the ticket of `Sent`.
     phase: RwSignal<Phase>,
+    /// The user's language.
+    t: &'static Strings,
     /// Starts a new, empty message.
     on_again: impl Fn(web_sys::MouseEvent) + 'static,
 ) -> impl IntoView {
-    let t = i18n::strings(None);
     let ticket = move || match phase.get() {
         Phase::Sent(ticket) => Some(ticket),
         _ => None,
@@ -473,7 +484,7 @@ fn Success(
                 {move || ticket().map(|tk| t.created.replace("{number}", &tk.number.to_string()))}
             </p>
             <p class="moov-success-status">
-                {move || ticket().map(|tk| t.status.replace("{status}", tk.status.as_str()))}
+                {move || ticket().map(|tk| t.status.replace("{status}", t.ticket_status(&tk.status)))}
             </p>
             <button type="button" class="moov-again" on:click=on_again>
                 {t.another}

@@ -1,0 +1,238 @@
+//! Every string the widget shows, one file per language, and how a locale is chosen.
+//!
+//! Placeholders in braces (`{number}`, `{max}`, …) are filled by the form. Messages the server
+//! wrote (a 422's field messages, a 400's reason) are shown as sent.
+
+mod ar;
+mod de;
+mod en;
+mod es;
+mod fr;
+mod ja;
+mod pt_br;
+
+use crate::rules::Problem;
+use crate::ticket::{Field, TicketStatus};
+use crate::web::client::SubmitError;
+
+/// The languages the widget speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Es,
+    Fr,
+    De,
+    PtBr,
+    Ja,
+    Ar,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 7] = [
+        Locale::En,
+        Locale::Es,
+        Locale::Fr,
+        Locale::De,
+        Locale::PtBr,
+        Locale::Ja,
+        Locale::Ar,
+    ];
+
+    /// The closest supported language for a BCP 47 tag; `None` when there is none.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let primary = tag.split('-').next().unwrap_or_default();
+        Some(match primary {
+            "en" => Locale::En,
+            "es" => Locale::Es,
+            "fr" => Locale::Fr,
+            "de" => Locale::De,
+            // Brazilian Portuguese is the one written; other Portuguese readers get it too.
+            "pt" => Locale::PtBr,
+            "ja" => Locale::Ja,
+            "ar" => Locale::Ar,
+            _ => return None,
+        })
+    }
+
+    /// The partner's `locale` when it is supported, else the browser's first supported
+    /// language, else English.
+    pub fn choose(requested: Option<&str>) -> Locale {
+        requested
+            .and_then(Locale::from_tag)
+            .or_else(browser_locale)
+            .unwrap_or(Locale::En)
+    }
+
+    /// The tag for the `lang` attribute.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Es => "es",
+            Locale::Fr => "fr",
+            Locale::De => "de",
+            Locale::PtBr => "pt-BR",
+            Locale::Ja => "ja",
+            Locale::Ar => "ar",
+        }
+    }
+
+    /// Writing direction, for the `dir` attribute of the widget's root.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Locale::Ar => "rtl",
+            _ => "ltr",
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Locale::En => &en::STRINGS,
+            Locale::Es => &es::STRINGS,
+            Locale::Fr => &fr::STRINGS,
+            Locale::De => &de::STRINGS,
+            Locale::PtBr => &pt_br::STRINGS,
+            Locale::Ja => &ja::STRINGS,
+            Locale::Ar => &ar::STRINGS,
+        }
+    }
+}
+
+fn browser_locale() -> Option<Locale> {
+    let navigator = web_sys::window()?.navigator();
+    navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .chain(navigator.language())
+        .find_map(|l| Locale::from_tag(&l))
+}
+
+/// The visible text of the form in one language.
+#[derive(Debug)]
+pub struct Strings {
+    pub subject: &'static str,
+    pub message: &'static str,
+    pub message_hint: &'static str,
+    pub email: &'static str,
+    pub name: &'static str,
+    pub send: &'static str,
+    pub sending: &'static str,
+    /// `{number}`: the ticket number.
+    pub created: &'static str,
+    /// `{status}`: one of the `status_*` words.
+    pub status: &'static str,
+    pub status_new: &'static str,
+    pub status_in_progress: &'static str,
+    pub status_on_hold: &'static str,
+    pub status_closed: &'static str,
+    pub another: &'static str,
+    /// `{id}`: the request id.
+    pub reference: &'static str,
+    pub fix_fields: &'static str,
+    pub draft_restored: &'static str,
+    pub launcher: &'static str,
+    pub close: &'static str,
+    pub problems: ProblemStrings,
+    pub errors: ErrorStrings,
+}
+
+/// What is wrong with one field ([`Problem`]).
+#[derive(Debug)]
+pub struct ProblemStrings {
+    pub title_required: &'static str,
+    pub body_required: &'static str,
+    pub email_required: &'static str,
+    pub required: &'static str,
+    /// `{max}`: the limit in characters.
+    pub too_long: &'static str,
+    pub control_characters: &'static str,
+    pub invalid_email: &'static str,
+    pub no_visible_text: &'static str,
+    pub body_too_large: &'static str,
+}
+
+/// Why a send failed ([`SubmitError`]).
+#[derive(Debug)]
+pub struct ErrorStrings {
+    pub invalid: &'static str,
+    /// `{reason}`: the server's words.
+    pub bad_request: &'static str,
+    pub session_expired: &'static str,
+    pub forbidden: &'static str,
+    pub not_found: &'static str,
+    /// `{reason}`: the server's words.
+    pub conflict: &'static str,
+    pub too_large: &'static str,
+    /// `{seconds}`: how long to wait.
+    pub rate_limited: &'static str,
+    pub server_error: &'static str,
+    pub bad_gateway: &'static str,
+    pub gateway_timeout: &'static str,
+    pub network: &'static str,
+    pub timeout: &'static str,
+    /// `{status}`: the HTTP status.
+    pub unexpected: &'static str,
+}
+
+impl Strings {
+    /// The message under `field` for `problem`.
+    pub fn problem(&self, problem: &Problem, field: Field) -> String {
+        let p = &self.problems;
+        match (problem, field) {
+            (Problem::Required, Field::Title) => p.title_required.into(),
+            (Problem::Required, Field::Body) => p.body_required.into(),
+            (Problem::Required, Field::Email) => p.email_required.into(),
+            (Problem::Required, Field::Name) => p.required.into(),
+            (Problem::TooLong { max }, _) => p.too_long.replace("{max}", &max.to_string()),
+            (Problem::ControlCharacters, _) => p.control_characters.into(),
+            (Problem::InvalidEmail, _) => p.invalid_email.into(),
+            (Problem::NoVisibleText, _) => p.no_visible_text.into(),
+            (Problem::BodyTooLarge, _) => p.body_too_large.into(),
+        }
+    }
+
+    /// The banner text for a failed send.
+    pub fn submit_error(&self, error: &SubmitError) -> String {
+        let e = &self.errors;
+        match error {
+            SubmitError::Invalid(_) => e.invalid.into(),
+            SubmitError::BadRequest(reason) => e.bad_request.replace("{reason}", reason),
+            SubmitError::SessionExpired => e.session_expired.into(),
+            SubmitError::Forbidden => e.forbidden.into(),
+            SubmitError::NotFound => e.not_found.into(),
+            SubmitError::Conflict(reason) => e.conflict.replace("{reason}", reason),
+            SubmitError::TooLarge => e.too_large.into(),
+            SubmitError::RateLimited(seconds) => e
+                .rate_limited
+                .replace("{seconds}", &seconds.unwrap_or(30).to_string()),
+            SubmitError::ServerError => e.server_error.into(),
+            SubmitError::BadGateway => e.bad_gateway.into(),
+            SubmitError::GatewayTimeout => e.gateway_timeout.into(),
+            SubmitError::Network => e.network.into(),
+            SubmitError::Timeout => e.timeout.into(),
+            SubmitError::Unexpected(status) => {
+                e.unexpected.replace("{status}", &status.to_string())
+            }
+        }
+    }
+
+    /// A ticket status in words; an unknown one as the server sent it.
+    pub fn ticket_status<'a>(&self, status: &'a TicketStatus) -> &'a str
+    where
+        'static: 'a,
+    {
+        match status {
+            TicketStatus::New => self.status_new,
+            TicketStatus::InProgress => self.status_in_progress,
+            TicketStatus::OnHold => self.status_on_hold,
+            TicketStatus::Closed => self.status_closed,
+            TicketStatus::Unknown(s) => s,
+        }
+    }
+}
+
+/// The strings for a BCP 47 locale tag (or the browser's language when `None`).
+pub fn strings(locale: Option<&str>) -> &'static Strings {
+    Locale::choose(locale).strings()
+}
