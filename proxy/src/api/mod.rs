@@ -143,8 +143,8 @@ impl AppState {
     }
 }
 
-/// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, per-IP limit,
-/// Origin check, CORS for `allowed_origins`, request timeout, panic guard, security headers
+/// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, panic guard,
+/// per-IP limit, Origin check, request timeout, CORS for `allowed_origins`, security headers
 /// and request ids, in that order from the inside out.
 pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
     let dev = state.0.dev.is_some();
@@ -175,9 +175,11 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         None => routes.fallback(not_found),
     };
     let origins = Arc::new(allowed_origins.to_vec());
+    // Every refusal is made inside CORS, so a widget on an allowed page can read it.
     routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             hardening::limit_per_ip,
@@ -186,13 +188,12 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
             origins,
             hardening::check_origin,
         ))
-        .layer(cors(allowed_origins, dev))
-        .layer(middleware::from_fn(expose_on_preflight))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             hardening::request_timeout,
         ))
-        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(cors(allowed_origins, dev))
+        .layer(middleware::from_fn(expose_on_preflight))
         .layer(middleware::from_fn(hardening::security_headers))
         .layer(middleware::from_fn(request_id::middleware))
         .with_state(state)

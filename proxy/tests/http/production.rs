@@ -94,6 +94,20 @@ async fn each_ip_has_a_request_limit() {
     assert!((1..=60).contains(&wait), "{wait}");
     assert!(limited.error().contains("this address"));
     limited.request_id();
+    let cross = Reply::read(
+        env.http
+            .get(env.url("/api/support/tickets"))
+            .header(ORIGIN, "https://partner.example")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cross.status, 429);
+    assert_eq!(
+        cross.header("access-control-allow-origin"),
+        Some("https://partner.example")
+    );
     assert_eq!(env.post(&ticket(), None).await.status, 429);
     // Probes are not API requests.
     let health = Reply::read(env.http.get(env.url("/healthz")).send().await.unwrap()).await;
@@ -145,12 +159,33 @@ async fn a_request_over_the_time_limit_is_504_and_its_retry_is_safe() {
         started.elapsed()
     );
     late.request_id();
+    // A widget on an allowed page can read the timeout (and the per-IP 429) too.
+    env.moov().push_fault(Fault {
+        delay_ms: Some(1000),
+        ..Fault::default()
+    });
+    let cross = Reply::read(
+        env.http
+            .post(env.url("/api/support/tickets"))
+            .header(ORIGIN, "https://partner.example")
+            .bearer_auth(token("u-1", ACCOUNT))
+            .json(&ticket())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cross.status, 504);
+    assert_eq!(
+        cross.header("access-control-allow-origin"),
+        Some("https://partner.example")
+    );
     // Moov stored it; the retry finds it instead of filing it again.
     tokio::time::sleep(Duration::from_millis(700)).await;
     let retry = env.post(&ticket(), Some(&key)).await;
     assert_eq!(retry.status, 200, "{}", retry.text);
     assert_eq!(retry.json()["foreignID"], json!(key));
-    assert_eq!(env.moov().tickets(ACCOUNT).len(), 2);
+    assert_eq!(env.moov().tickets(ACCOUNT).len(), 3);
 }
 
 #[tokio::test]
