@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{HtmlElement, HtmlInputElement, HtmlTextAreaElement, ShadowRoot};
+use web_sys::{HtmlElement, HtmlInputElement, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -171,20 +171,22 @@ impl Widget {
         .await;
     }
 
+    /// What the field shows: an input's value, the message editor's text.
     fn value(&self, field: &str) -> String {
         let el = self.el(&format!("#moov-{field}"));
         match el.dyn_ref::<HtmlInputElement>() {
             Some(input) => input.value(),
-            None => el.unchecked_into::<HtmlTextAreaElement>().value(),
+            None => el.unchecked_into::<HtmlElement>().inner_text(),
         }
     }
 
-    /// Types into a field the way a browser reports it: set the value, fire `input`.
+    /// Types into a field the way a browser reports it: set the value (in the message editor,
+    /// the paragraphs a user would type), fire `input`.
     fn type_in(&self, field: &str, value: &str) {
         let el = self.el(&format!("#moov-{field}"));
         match el.dyn_ref::<HtmlInputElement>() {
             Some(input) => input.set_value(value),
-            None => el.unchecked_ref::<HtmlTextAreaElement>().set_value(value),
+            None => el.set_inner_html(&moov_support::sanitize::text_to_html(value)),
         }
         let ev = web_sys::Event::new("input").unwrap();
         el.dispatch_event(&ev).unwrap();
@@ -256,7 +258,6 @@ async fn renders_labelled_fields_in_an_open_shadow_root() {
     assert_eq!(w.root().mode(), web_sys::ShadowRootMode::Open);
     for (id, label) in [
         ("title", "Subject"),
-        ("body", "Message"),
         ("email", "Your email"),
         ("name", "Your name (optional)"),
     ] {
@@ -264,6 +265,18 @@ async fn renders_labelled_fields_in_an_open_shadow_root() {
         assert_eq!(l.text_content().unwrap(), label);
         assert!(w.query(&format!("#moov-{id}")).is_some());
     }
+    // The message editor is a multi-line textbox named by its visible label.
+    let editor = w.el("#moov-body");
+    assert_eq!(editor.get_attribute("role").as_deref(), Some("textbox"));
+    assert_eq!(
+        editor.get_attribute("aria-multiline").as_deref(),
+        Some("true")
+    );
+    let label_id = editor.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(
+        w.el(&format!("#{label_id}")).text_content().unwrap().trim(),
+        "Message"
+    );
     assert_eq!(w.el("button.moov-send").text_content().unwrap(), "Send");
     // The session token's contact details prefill the form.
     assert_eq!(w.value("email"), "jordan@example.com");
@@ -837,5 +850,168 @@ async fn without_a_locale_the_browser_language_is_used_and_server_errors_stay_as
     w.press_send();
     w.wait_text("translated failure", "Der Support hat gerade Probleme")
         .await;
+    w.remove();
+}
+
+/// Selects the first occurrence of `needle` in the message editor, as a user's drag would.
+fn select_in_editor(w: &Widget, needle: &str) {
+    let select = js_sys::Function::new_with_args(
+        "editor, needle",
+        "editor.focus();
+         const walker = document.createTreeWalker(editor, NodeFilter.SHOW_TEXT);
+         for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+           const i = n.data.indexOf(needle);
+           if (i >= 0) {
+             const range = document.createRange();
+             range.setStart(n, i);
+             range.setEnd(n, i + needle.length);
+             const selection = document.getSelection();
+             selection.removeAllRanges();
+             selection.addRange(range);
+             return true;
+           }
+         }
+         return false;",
+    );
+    let found = select
+        .call2(&JsValue::NULL, &w.el("#moov-body"), &needle.into())
+        .unwrap();
+    assert_eq!(found, JsValue::TRUE, "{needle:?} is in the editor");
+}
+
+/// Presses Ctrl+`key` in the message editor.
+fn shortcut(w: &Widget, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    w.el("#moov-body").dispatch_event(&ev).unwrap();
+}
+
+fn click_tool(w: &Widget, class: &str) {
+    w.el(&format!("button.moov-tool-{class}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+}
+
+fn editor_html(w: &Widget) -> String {
+    w.el("#moov-body").inner_html()
+}
+
+#[wasm_bindgen_test]
+async fn the_editor_formats_by_toolbar_and_shortcut_and_keeps_html_in_the_draft() {
+    let w = Widget::mount("editor").await;
+    let toolbar = w.el("[role=toolbar]");
+    assert_eq!(
+        toolbar.get_attribute("aria-label").as_deref(),
+        Some("Formatting")
+    );
+    for (class, name) in [
+        ("bold", "Bold"),
+        ("italic", "Italic"),
+        ("ul", "Bulleted list"),
+        ("ol", "Numbered list"),
+        ("link", "Link"),
+        ("code", "Code"),
+    ] {
+        let b = w.el(&format!("button.moov-tool-{class}"));
+        assert_eq!(b.get_attribute("aria-label").as_deref(), Some(name));
+    }
+    w.type_in(
+        "body",
+        "make this bold and this slanted, run ls -la, see https://example.com/help",
+    );
+    select_in_editor(&w, "bold");
+    click_tool(&w, "bold");
+    select_in_editor(&w, "slanted");
+    shortcut(&w, "i");
+    select_in_editor(&w, "ls -la");
+    click_tool(&w, "code");
+    select_in_editor(&w, "https://example.com/help");
+    shortcut(&w, "k");
+    sleep(30).await;
+    let html = editor_html(&w);
+    assert!(html.contains("<b>bold</b>"), "{html}");
+    assert!(html.contains("<i>slanted</i>"), "{html}");
+    assert!(html.contains("<code>ls -la</code>"), "{html}");
+    assert!(
+        html.contains(r#"<a href="https://example.com/help">https://example.com/help</a>"#),
+        "{html}"
+    );
+    select_in_editor(&w, "make");
+    click_tool(&w, "ul");
+    sleep(30).await;
+    assert!(editor_html(&w).contains("<ul><li>"), "{}", editor_html(&w));
+    // The draft keeps the formatting.
+    let draft = w.stored_draft().unwrap();
+    let saved = draft["message"].as_str().unwrap();
+    assert!(
+        saved.contains("<b>bold</b>") && saved.contains("<ul>"),
+        "{saved}"
+    );
+    // Leaving the field shows exactly what the policy sends.
+    w.leave("body");
+    sleep(50).await;
+    let shown = editor_html(&w);
+    assert_eq!(shown, moov_support::sanitize::clean(&shown));
+    assert!(
+        shown.contains(r#"rel="noopener noreferrer nofollow""#),
+        "{shown}"
+    );
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn pasted_html_is_cleaned_before_it_enters_the_editor() {
+    let w = Widget::mount("paste").await;
+    w.type_in("body", "");
+    w.el("#moov-body")
+        .unchecked_into::<HtmlElement>()
+        .focus()
+        .unwrap();
+    let paste = |html: &str, text: &str| {
+        let data = web_sys::DataTransfer::new().unwrap();
+        if !html.is_empty() {
+            data.set_data("text/html", html).unwrap();
+        }
+        data.set_data("text/plain", text).unwrap();
+        let init = web_sys::ClipboardEventInit::new();
+        init.set_clipboard_data(Some(&data));
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let ev = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
+        w.el("#moov-body").dispatch_event(&ev).unwrap();
+    };
+    paste(
+        r#"<meta charset="utf-8"><p class="MsoNormal" style="color:red" onclick="alert(1)">Hello <b>there</b><script>alert(2)</script><img src="https://x/y.png" onerror="alert(3)"><a href="javascript:alert(4)">click</a></p>"#,
+        "Hello there click",
+    );
+    sleep(50).await;
+    let html = editor_html(&w);
+    assert!(html.contains("Hello <b>there</b>"), "{html}");
+    for bad in [
+        "script",
+        "alert",
+        "onclick",
+        "style",
+        "class",
+        "<img",
+        "javascript",
+        "meta",
+    ] {
+        assert!(!html.contains(bad), "{bad} survived: {html}");
+    }
+    // Plain text becomes paragraphs, its markup shown as text.
+    paste("", "line <one>\n\nline two");
+    sleep(50).await;
+    let html = editor_html(&w);
+    assert!(html.contains("line &lt;one&gt;"), "{html}");
+    assert!(w.value("body").contains("line two"));
+    assert!(w.stored_draft().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("<b>there</b>"));
     w.remove();
 }

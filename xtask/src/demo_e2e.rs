@@ -88,7 +88,7 @@ fn reload_restores_draft(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     if restored != "Card declined at checkout" {
         return Err(format!("subject after reload: {restored:?}").into());
     }
-    let body = b.value(&b.in_shadow(HOST, "#moov-body")?)?;
+    let body = b.text(&b.in_shadow(HOST, "#moov-body")?)?;
     if body != "Half of my mess" {
         return Err(format!("message after reload: {body:?}").into());
     }

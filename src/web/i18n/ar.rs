@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "الموضوع",
     message: "الرسالة",
-    message_hint: "صف ما حدث وما كنت تتوقعه. يبدأ السطر الفارغ فقرة جديدة.",
+    message_hint: "صف ما حدث وما كنت تتوقعه.",
     email: "بريدك الإلكتروني",
     name: "اسمك (اختياري)",
     send: "إرسال",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "تمت استعادة رسالتك غير المرسلة.",
     launcher: "تواصل مع الدعم",
     close: "إغلاق",
+    formatting: "التنسيق",
+    bold: "غامق",
+    italic: "مائل",
+    bulleted_list: "قائمة نقطية",
+    numbered_list: "قائمة مرقمة",
+    link: "رابط",
+    code: "رمز برمجي",
+    link_prompt: "عنوان الرابط (https://…)",
     problems: ProblemStrings {
         title_required: "أدخل موضوعًا.",
         body_required: "اكتب رسالة.",

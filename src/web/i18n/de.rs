@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "Betreff",
     message: "Nachricht",
-    message_hint: "Beschreiben Sie, was passiert ist und was Sie erwartet haben. Leerzeilen beginnen neue Absätze.",
+    message_hint: "Beschreiben Sie, was passiert ist und was Sie erwartet haben.",
     email: "Ihre E-Mail-Adresse",
     name: "Ihr Name (optional)",
     send: "Senden",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "Ihre nicht gesendete Nachricht wurde wiederhergestellt.",
     launcher: "Support kontaktieren",
     close: "Schließen",
+    formatting: "Formatierung",
+    bold: "Fett",
+    italic: "Kursiv",
+    bulleted_list: "Aufzählung",
+    numbered_list: "Nummerierte Liste",
+    link: "Link",
+    code: "Code",
+    link_prompt: "Linkadresse (https://…)",
     problems: ProblemStrings {
         title_required: "Geben Sie einen Betreff ein.",
         body_required: "Schreiben Sie eine Nachricht.",

@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "Subject",
     message: "Message",
-    message_hint: "Describe what happened and what you expected. Blank lines start new paragraphs.",
+    message_hint: "Describe what happened and what you expected.",
     email: "Your email",
     name: "Your name (optional)",
     send: "Send",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "Your unsent message was restored.",
     launcher: "Contact support",
     close: "Close",
+    formatting: "Formatting",
+    bold: "Bold",
+    italic: "Italic",
+    bulleted_list: "Bulleted list",
+    numbered_list: "Numbered list",
+    link: "Link",
+    code: "Code",
+    link_prompt: "Link address (https://…)",
     problems: ProblemStrings {
         title_required: "Enter a subject.",
         body_required: "Write a message.",

@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "Asunto",
     message: "Mensaje",
-    message_hint: "Describe qué pasó y qué esperabas. Una línea en blanco empieza un párrafo nuevo.",
+    message_hint: "Describe qué pasó y qué esperabas.",
     email: "Tu correo electrónico",
     name: "Tu nombre (opcional)",
     send: "Enviar",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "Se recuperó tu mensaje sin enviar.",
     launcher: "Contactar con soporte",
     close: "Cerrar",
+    formatting: "Formato",
+    bold: "Negrita",
+    italic: "Cursiva",
+    bulleted_list: "Lista con viñetas",
+    numbered_list: "Lista numerada",
+    link: "Enlace",
+    code: "Código",
+    link_prompt: "Dirección del enlace (https://…)",
     problems: ProblemStrings {
         title_required: "Escribe un asunto.",
         body_required: "Escribe un mensaje.",

@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "Objet",
     message: "Message",
-    message_hint: "Décrivez ce qui s’est passé et ce que vous attendiez. Une ligne vide commence un nouveau paragraphe.",
+    message_hint: "Décrivez ce qui s’est passé et ce que vous attendiez.",
     email: "Votre e-mail",
     name: "Votre nom (facultatif)",
     send: "Envoyer",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "Votre message non envoyé a été restauré.",
     launcher: "Contacter le support",
     close: "Fermer",
+    formatting: "Mise en forme",
+    bold: "Gras",
+    italic: "Italique",
+    bulleted_list: "Liste à puces",
+    numbered_list: "Liste numérotée",
+    link: "Lien",
+    code: "Code",
+    link_prompt: "Adresse du lien (https://…)",
     problems: ProblemStrings {
         title_required: "Saisissez un objet.",
         body_required: "Écrivez un message.",

@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "件名",
     message: "メッセージ",
-    message_hint: "何が起きたか、どうなるはずだったかをお書きください。空行で段落が分かれます。",
+    message_hint: "何が起きたか、どうなるはずだったかをお書きください。",
     email: "メールアドレス",
     name: "お名前（任意）",
     send: "送信",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "未送信のメッセージを復元しました。",
     launcher: "サポートに問い合わせる",
     close: "閉じる",
+    formatting: "書式",
+    bold: "太字",
+    italic: "斜体",
+    bulleted_list: "箇条書き",
+    numbered_list: "番号付きリスト",
+    link: "リンク",
+    code: "コード",
+    link_prompt: "リンク先 (https://…)",
     problems: ProblemStrings {
         title_required: "件名を入力してください。",
         body_required: "メッセージを入力してください。",

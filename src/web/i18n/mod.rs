@@ -133,6 +133,15 @@ pub struct Strings {
     pub draft_restored: &'static str,
     pub launcher: &'static str,
     pub close: &'static str,
+    /// The message editor's toolbar.
+    pub formatting: &'static str,
+    pub bold: &'static str,
+    pub italic: &'static str,
+    pub bulleted_list: &'static str,
+    pub numbered_list: &'static str,
+    pub link: &'static str,
+    pub code: &'static str,
+    pub link_prompt: &'static str,
     pub problems: ProblemStrings,
     pub errors: ErrorStrings,
 }

@@ -5,7 +5,7 @@ use super::{ErrorStrings, ProblemStrings, Strings};
 pub const STRINGS: Strings = Strings {
     subject: "Assunto",
     message: "Mensagem",
-    message_hint: "Descreva o que aconteceu e o que você esperava. Linhas em branco iniciam novos parágrafos.",
+    message_hint: "Descreva o que aconteceu e o que você esperava.",
     email: "Seu e-mail",
     name: "Seu nome (opcional)",
     send: "Enviar",
@@ -22,6 +22,14 @@ pub const STRINGS: Strings = Strings {
     draft_restored: "Sua mensagem não enviada foi restaurada.",
     launcher: "Falar com o suporte",
     close: "Fechar",
+    formatting: "Formatação",
+    bold: "Negrito",
+    italic: "Itálico",
+    bulleted_list: "Lista com marcadores",
+    numbered_list: "Lista numerada",
+    link: "Link",
+    code: "Código",
+    link_prompt: "Endereço do link (https://…)",
     problems: ProblemStrings {
         title_required: "Informe um assunto.",
         body_required: "Escreva uma mensagem.",

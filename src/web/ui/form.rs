@@ -14,6 +14,7 @@ use crate::web::i18n::{Locale, Strings};
 use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::storage::{new_idempotency_key, DraftStore};
+use crate::web::ui::editor::RichTextEditor;
 
 /// Where the form is in its life.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,12 +44,9 @@ impl Values {
         }
     }
 
-    /// The raw value as the rules see it: the message becomes HTML first.
+    /// The raw value as the rules see it (the message is the editor's HTML).
     fn raw(&self, field: Field) -> String {
-        match field {
-            Field::Body => sanitize::text_to_html(&self.message.get_untracked()),
-            f => self.signal(f).get_untracked(),
-        }
+        self.signal(field).get_untracked()
     }
 }
 
@@ -124,7 +122,7 @@ pub fn SupportForm(
 
     let values = Values {
         title: RwSignal::new(draft.title),
-        message: RwSignal::new(draft.message),
+        message: RwSignal::new(message_html(draft.message)),
         email: RwSignal::new(draft.email),
         name: RwSignal::new(draft.name),
     };
@@ -157,7 +155,7 @@ pub fn SupportForm(
         (Field::Email, NodeRef::new()),
         (Field::Name, NodeRef::new()),
     ];
-    let message_ref = NodeRef::<html::Textarea>::new();
+    let message_ref = NodeRef::<html::Div>::new();
     let focus = move |field: Field| {
         let el: Option<web_sys::HtmlElement> = match field {
             Field::Body => message_ref.get_untracked().map(Into::into),
@@ -200,7 +198,7 @@ pub fn SupportForm(
         let name = values.name.get_untracked();
         let raw = CreateTicket {
             title: values.title.get_untracked(),
-            body: sanitize::text_to_html(&values.message.get_untracked()),
+            body: values.message.get_untracked(),
             contact: Contact {
                 email: values.email.get_untracked(),
                 name: Some(name),
@@ -351,26 +349,32 @@ pub fn SupportForm(
                         >
                             {text_field(Field::Title, t.subject, "text", "off")}
                             <div class="moov-field">
-                                <label for="moov-body">{t.message}</label>
+                                <span class="moov-label" id="moov-body-label">
+                                    {t.message}
+                                </span>
                                 <p class="moov-hint" id="moov-body-hint">{t.message_hint}</p>
-                                <textarea
-                                    node_ref=message_ref
+                                <RichTextEditor
                                     id="moov-body"
-                                    name="body"
-                                    rows="6"
-                                    required=true
-                                    prop:value=move || values.message.get()
-                                    aria-invalid=move || error_of(Field::Body).map(|_| "true")
-                                    aria-describedby=move || {
+                                    labelled_by="moov-body-label"
+                                    t=t
+                                    initial=values.message.get_untracked()
+                                    node_ref=message_ref
+                                    invalid=Signal::derive(move || error_of(Field::Body).is_some())
+                                    described_by=Signal::derive(move || {
                                         if error_of(Field::Body).is_some() {
-                                            "moov-body-hint moov-body-error"
+                                            "moov-body-hint moov-body-error".to_owned()
                                         } else {
-                                            "moov-body-hint"
+                                            "moov-body-hint".to_owned()
                                         }
-                                    }
-                                    on:input=move |ev| on_input(Field::Body, event_target_value(&ev))
-                                    on:blur=move |_| on_blur(Field::Body)
-                                ></textarea>
+                                    })
+                                    on_change=Callback::new(move |html| on_input(Field::Body, html))
+                                    on_leave=Callback::new(move |html: String| {
+                                        if values.message.get_untracked() != html {
+                                            on_input(Field::Body, html);
+                                        }
+                                        on_blur(Field::Body);
+                                    })
+                                />
                                 <FieldError
                                     id="moov-body-error".to_owned()
                                     message=Signal::derive(move || error_of(Field::Body))
@@ -402,6 +406,15 @@ pub fn SupportForm(
                 <Success phase=phase t=t on_again=start_over />
             </Show>
         </div>
+    }
+}
+
+/// A saved message as editor HTML: drafts from before the editor hold plain text.
+fn message_html(saved: String) -> String {
+    if saved.contains('<') || saved.is_empty() {
+        saved
+    } else {
+        sanitize::text_to_html(&saved)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The widget's Leptos components.
 
+mod editor;
 mod form;
 
 pub use form::SupportForm;

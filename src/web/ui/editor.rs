@@ -1,0 +1,295 @@
+//! The message editor: a small rich-text field (bold, italic, lists, link, code).
+//!
+//! Whatever enters it, typed or pasted, ends up as HTML the shared ammonia policy keeps as is:
+//! pasted HTML is cleaned before it is inserted, and the content is normalized by the same
+//! policy when the user leaves the field, so what the user sees is what is sent.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::sanitize;
+use crate::web::i18n::Strings;
+use crate::web::sanitizer;
+
+/// One formatting action of the toolbar and its shortcut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Bold,
+    Italic,
+    BulletedList,
+    NumberedList,
+    Link,
+    Code,
+}
+
+impl Action {
+    const ALL: [Action; 6] = [
+        Action::Bold,
+        Action::Italic,
+        Action::BulletedList,
+        Action::NumberedList,
+        Action::Link,
+        Action::Code,
+    ];
+
+    fn label(self, t: &Strings) -> &'static str {
+        match self {
+            Action::Bold => t.bold,
+            Action::Italic => t.italic,
+            Action::BulletedList => t.bulleted_list,
+            Action::NumberedList => t.numbered_list,
+            Action::Link => t.link,
+            Action::Code => t.code,
+        }
+    }
+
+    /// What the button shows; the accessible name is [`Action::label`].
+    fn glyph(self, t: &Strings) -> &'static str {
+        match self {
+            Action::Bold => "B",
+            Action::Italic => "I",
+            Action::BulletedList => "•",
+            Action::NumberedList => "1.",
+            // No emoji: many systems have no font for it.
+            Action::Link => t.link,
+            Action::Code => "</>",
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Action::Bold => "moov-tool moov-tool-bold",
+            Action::Italic => "moov-tool moov-tool-italic",
+            Action::BulletedList => "moov-tool moov-tool-ul",
+            Action::NumberedList => "moov-tool moov-tool-ol",
+            Action::Link => "moov-tool moov-tool-link",
+            Action::Code => "moov-tool moov-tool-code",
+        }
+    }
+
+    fn shortcut(key: &str) -> Option<Action> {
+        match key.to_ascii_lowercase().as_str() {
+            "b" => Some(Action::Bold),
+            "i" => Some(Action::Italic),
+            "k" => Some(Action::Link),
+            _ => None,
+        }
+    }
+}
+
+fn html_document() -> Option<web_sys::HtmlDocument> {
+    web_sys::window()?.document()?.dyn_into().ok()
+}
+
+fn exec(command: &str, value: &str) {
+    if let Some(doc) = html_document() {
+        let _ = doc.exec_command_with_show_ui_and_value(command, false, value);
+    }
+}
+
+/// The selection inside `editor`'s shadow root (Chromium keeps it there), else the document's.
+fn selection_text(editor: &web_sys::HtmlElement) -> String {
+    let from_root = editor
+        .get_root_node()
+        .dyn_into::<web_sys::ShadowRoot>()
+        .ok()
+        .and_then(|root| {
+            let get = js_sys::Reflect::get(&root, &"getSelection".into()).ok()?;
+            let get: js_sys::Function = get.dyn_into().ok()?;
+            get.call0(&root).ok()
+        })
+        .filter(|s| !s.is_null() && !s.is_undefined());
+    let selection = from_root.or_else(|| {
+        web_sys::window()?
+            .document()?
+            .get_selection()
+            .ok()
+            .flatten()
+            .map(Into::into)
+    });
+    selection
+        .and_then(|s| {
+            let to_string: js_sys::Function = js_sys::Reflect::get(&s, &"toString".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            to_string.call0(&s).ok()?.as_string()
+        })
+        .unwrap_or_default()
+}
+
+fn is_url(text: &str) -> bool {
+    let text = text.trim();
+    (text.starts_with("https://") || text.starts_with("http://") || text.starts_with("mailto:"))
+        && !text.contains(char::is_whitespace)
+}
+
+fn apply(action: Action, editor: &web_sys::HtmlElement, t: &Strings) {
+    let _ = editor.focus();
+    match action {
+        Action::Bold => exec("bold", ""),
+        Action::Italic => exec("italic", ""),
+        Action::BulletedList => exec("insertUnorderedList", ""),
+        Action::NumberedList => exec("insertOrderedList", ""),
+        Action::Link => {
+            // A selected address becomes its own link; otherwise ask for one.
+            let selected = selection_text(editor);
+            let url = if is_url(&selected) {
+                Some(selected.trim().to_owned())
+            } else {
+                web_sys::window()
+                    .and_then(|w| {
+                        w.prompt_with_message_and_default(t.link_prompt, "https://")
+                            .ok()
+                    })
+                    .flatten()
+                    .filter(|u| is_url(u))
+            };
+            if let Some(url) = url {
+                exec("createLink", &url);
+            }
+        }
+        Action::Code => {
+            let selected = selection_text(editor);
+            if !selected.is_empty() {
+                let mut html = String::from("<code>");
+                html.push_str(&escape(&selected));
+                html.push_str("</code>");
+                exec("insertHTML", &html);
+            }
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The labelled, accessible rich-text field with its toolbar.
+#[component]
+pub fn RichTextEditor(
+    /// The editor element's id.
+    id: &'static str,
+    /// The id of the element naming the field.
+    labelled_by: &'static str,
+    /// The user's language, for the toolbar.
+    t: &'static Strings,
+    /// The HTML shown when the editor is created.
+    initial: String,
+    /// Reaches the editable element, to focus it.
+    node_ref: NodeRef<html::Div>,
+    /// Whether the field is currently invalid.
+    #[prop(into)]
+    invalid: Signal<bool>,
+    /// The ids describing the field (hint, error).
+    #[prop(into)]
+    described_by: Signal<String>,
+    /// Receives the editor's HTML after every change.
+    on_change: Callback<String>,
+    /// Called when the user leaves the field, with the normalized HTML.
+    on_leave: Callback<String>,
+) -> impl IntoView {
+    let editor = move || node_ref.get_untracked().map(web_sys::HtmlElement::from);
+    let changed = move || {
+        if let Some(el) = editor() {
+            on_change.run(el.inner_html());
+        }
+    };
+    let run = move |action: Action| {
+        if let Some(el) = editor() {
+            apply(action, &el, t);
+            on_change.run(el.inner_html());
+        }
+    };
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        if !(ev.ctrl_key() || ev.meta_key()) || ev.alt_key() {
+            return;
+        }
+        if let Some(action) = Action::shortcut(&ev.key()) {
+            ev.prevent_default();
+            run(action);
+        }
+    };
+    // Pasted HTML passes through the policy before it enters the editor; plain text becomes
+    // paragraphs.
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let Some(data) = ev.clipboard_data() else {
+            return;
+        };
+        ev.prevent_default();
+        let html = data.get_data("text/html").unwrap_or_default();
+        let text = data.get_data("text/plain").unwrap_or_default();
+        spawn_local(async move {
+            let clean = if html.trim().is_empty() {
+                sanitize::text_to_html(&text)
+            } else {
+                sanitizer::clean(&html).await
+            };
+            if let Some(el) = editor() {
+                let _ = el.focus();
+                exec("insertHTML", &clean);
+                on_change.run(el.inner_html());
+            }
+        });
+    };
+    let on_blur = move |_| {
+        let Some(el) = editor() else { return };
+        let raw = el.inner_html();
+        spawn_local(async move {
+            let clean = sanitizer::clean(&raw).await;
+            if let Some(el) = editor() {
+                if el.inner_html() != clean {
+                    el.set_inner_html(&clean);
+                }
+            }
+            on_leave.run(clean);
+        });
+    };
+    // Enter starts a paragraph (the policy keeps <p>, not the <div> browsers make).
+    Effect::new(move |_| exec("defaultParagraphSeparator", "p"));
+
+    view! {
+        <div class="moov-editor">
+            <div class="moov-toolbar" role="toolbar" aria-label=t.formatting aria-controls=id>
+                {Action::ALL
+                    .into_iter()
+                    .map(|action| {
+                        view! {
+                            <button
+                                type="button"
+                                class=action.class()
+                                aria-label=action.label(t)
+                                title=action.label(t)
+                                on:mousedown=|ev| ev.prevent_default()
+                                on:click=move |_| run(action)
+                            >
+                                {action.glyph(t)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <div
+                node_ref=node_ref
+                id=id
+                class="moov-editor-area"
+                contenteditable="true"
+                role="textbox"
+                aria-multiline="true"
+                aria-required="true"
+                aria-labelledby=labelled_by
+                aria-invalid=move || invalid.get().then_some("true")
+                aria-describedby=move || described_by.get()
+                inner_html=initial
+                on:input=move |_| changed()
+                on:keydown=on_keydown
+                on:paste=on_paste
+                on:blur=on_blur
+            ></div>
+        </div>
+    }
+}
