@@ -20,14 +20,18 @@ toggle.addEventListener("click", () => {
 });
 
 document.getElementById("locale-select").addEventListener("change", (event) => {
-  form.locale = event.target.value || null;
+  for (const widget of document.querySelectorAll("moov-support-form")) {
+    widget.locale = event.target.value || null;
+  }
 });
 
 async function signIn() {
   const response = await fetch("/api/dev/session");
   if (!response.ok) throw new Error(`session: HTTP ${response.status}`);
   const session = await response.json();
-  form.setAttribute("session-token", session.token);
+  for (const widget of document.querySelectorAll("moov-support-form")) {
+    widget.sessionToken = session.token;
+  }
   document.getElementById("demo-user").textContent = "Jordan Lee";
 }
 

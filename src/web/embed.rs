@@ -13,8 +13,9 @@ use wasm_bindgen::JsCast;
 
 use crate::draft::session_hint;
 use crate::web::events::Emitter;
+use crate::web::i18n::Locale;
 use crate::web::session::TokenSource;
-use crate::web::ui::SupportForm;
+use crate::web::ui::{Launcher, SupportForm};
 
 /// The element's tag.
 pub const TAG: &str = "moov-support-form";
@@ -133,7 +134,9 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let handle = leptos::mount::mount_to(container, move || {
         let session_token = RwSignal::new(options.session_token.clone());
         *signal_in.borrow_mut() = Some(session_token);
-        view! {
+        let launcher = options.launcher;
+        let t = Locale::choose(options.locale.as_deref()).strings();
+        let form = view! {
             <SupportForm
                 endpoint=options.endpoint
                 session_token=session_token
@@ -146,6 +149,11 @@ pub fn mount(host: &web_sys::HtmlElement) {
                 locale=options.locale
                 instance=options.instance
             />
+        };
+        if launcher {
+            view! { <Launcher t=t>{form}</Launcher> }.into_any()
+        } else {
+            form.into_any()
         }
     });
     let Some(session_token) = signal_out.borrow_mut().take() else {

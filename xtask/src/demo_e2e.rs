@@ -27,7 +27,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 5] = [
+    let checks: [(&str, Check); 6] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -47,6 +47,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "the dark theme toggle restyles the form through --moov-* variables",
             dark_theme,
+        ),
+        (
+            "the floating launcher opens the form in a dialog; Escape closes it",
+            launcher_dialog,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -240,5 +244,31 @@ fn dark_theme(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         return Err(format!("dark theme: background {dark}, Send button {send}").into());
     }
     b.screenshot(&shots.join("form-dark.png"))?;
+    Ok(())
+}
+
+fn launcher_dialog(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    const LAUNCHER: &str = "moov-support-form[launcher]";
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    b.click(&b.in_shadow(LAUNCHER, "button.moov-launcher")?)?;
+    let title = b.in_shadow(LAUNCHER, "#moov-title")?;
+    b.type_text(&title, "From the floating button")?;
+    b.screenshot(&shots.join("launcher-open.png"))?;
+    // Real key presses: Escape closes the dialog and focus goes back to the button.
+    b.type_text(&title, "\u{E00C}")?;
+    let state = b.execute(
+        "const root = document.querySelector(arguments[0]).shadowRoot;
+         return [root.querySelector('dialog').open, root.activeElement && root.activeElement.className];",
+        serde_json::json!([LAUNCHER]),
+    )?;
+    if state != serde_json::json!([false, "moov-launcher"]) {
+        return Err(format!("after Escape: [dialog open, focused] = {state}").into());
+    }
+    // The inline form on the same page did not receive what was typed.
+    let inline = b.value(&b.in_shadow(HOST, "#moov-title")?)?;
+    if !inline.is_empty() {
+        return Err(format!("the other instance shows {inline:?}").into());
+    }
     Ok(())
 }

@@ -193,7 +193,13 @@ pub fn RichTextEditor(
     /// Called when the user leaves the field, with the normalized HTML.
     on_leave: Callback<String>,
 ) -> impl IntoView {
-    let editor = move || node_ref.get_untracked().map(web_sys::HtmlElement::from);
+    // `None` too once the form is gone (a blur can arrive while it is being removed).
+    let editor = move || {
+        node_ref
+            .try_get_untracked()
+            .flatten()
+            .map(web_sys::HtmlElement::from)
+    };
     let changed = move || {
         if let Some(el) = editor() {
             on_change.run(el.inner_html());
@@ -241,10 +247,9 @@ pub fn RichTextEditor(
         let raw = el.inner_html();
         spawn_local(async move {
             let clean = sanitizer::clean(&raw).await;
-            if let Some(el) = editor() {
-                if el.inner_html() != clean {
-                    el.set_inner_html(&clean);
-                }
+            let Some(el) = editor() else { return };
+            if el.inner_html() != clean {
+                el.set_inner_html(&clean);
             }
             on_leave.run(clean);
         });

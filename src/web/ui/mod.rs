@@ -2,5 +2,7 @@
 
 mod editor;
 mod form;
+mod launcher;
 
 pub use form::SupportForm;
+pub use launcher::Launcher;
