@@ -8,6 +8,7 @@ use crate::run::{cmd, output, step, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
+pub const AXE_VERSION: &str = "4.14.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -65,6 +66,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
     ensure_trunk()?;
     if need == Need::Browsers {
         ensure_chromium()?;
+        ensure_axe()?;
         ensure_redis()?;
     }
     Ok(())
@@ -141,6 +143,31 @@ fn ensure_binaryen() -> Result<()> {
         "--prefix",
         ".",
         &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))
+}
+
+/// axe-core's browser build, injected into pages by the demo end-to-end run.
+pub fn axe_script() -> PathBuf {
+    cache_dir().join("npm/node_modules/axe-core/axe.min.js")
+}
+
+fn ensure_axe() -> Result<()> {
+    let package = cache_dir().join("npm/node_modules/axe-core/package.json");
+    let have = std::fs::read_to_string(&package).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{AXE_VERSION}\"")) && axe_script().exists() {
+        step(&format!("axe-core {AXE_VERSION}: present"));
+        return Ok(());
+    }
+    step(&format!("installing axe-core {AXE_VERSION} from npm"));
+    let dir = cache_dir().join("npm");
+    std::fs::create_dir_all(&dir)?;
+    cmd(Command::new("npm").current_dir(&dir).args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        ".",
+        &format!("axe-core@{AXE_VERSION}"),
     ]))
 }
 

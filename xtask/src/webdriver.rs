@@ -209,6 +209,15 @@ impl Browser {
         )
     }
 
+    /// Runs `script` asynchronously: it finishes by calling its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
         let v = self.call("GET", "/screenshot", None)?;

@@ -51,7 +51,8 @@ impl Action {
             Action::Bold => "B",
             Action::Italic => "I",
             Action::BulletedList => "•",
-            Action::NumberedList => "1.",
+            // Symbols only: a digit would have to appear in the accessible name too (WCAG 2.5.3).
+            Action::NumberedList => "#",
             // No emoji: many systems have no font for it.
             Action::Link => t.link,
             Action::Code => "</>",
