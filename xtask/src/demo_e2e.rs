@@ -27,7 +27,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 7] = [
+    let checks: [(&str, Check); 8] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -55,6 +55,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "axe-core finds no violations: empty, errors, sending, failure, success; light and dark",
             accessibility,
+        ),
+        (
+            "choosing Arabic on the demo page lays the form out right to left",
+            arabic,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -354,4 +358,26 @@ fn accessibility(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     } else {
         Err(violations.join("\n    ").into())
     }
+}
+
+fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    b.execute(
+        "const select = document.getElementById('locale-select');
+         select.value = 'ar';
+         select.dispatchEvent(new Event('change'));",
+        serde_json::json!([]),
+    )?;
+    b.wait_text(HOST, "button.moov-send", "إرسال")?;
+    let dir = style_in_widget(b, ".moov-support", "direction")?;
+    if dir != "rtl" {
+        return Err(format!("direction in Arabic: {dir}").into());
+    }
+    let label = b.text(&b.in_shadow(HOST, "label[for=moov-title]")?)?;
+    if label != "الموضوع" {
+        return Err(format!("subject label in Arabic: {label:?}").into());
+    }
+    b.screenshot(&shots.join("form-arabic.png"))?;
+    Ok(())
 }
