@@ -1089,3 +1089,38 @@ async fn the_launcher_opens_a_modal_dialog_that_keeps_and_returns_focus() {
     assert_eq!(w.value("title"), "Typed in the dialog");
     w.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_toolbar_is_one_tab_stop_moved_along_by_arrow_keys() {
+    let w = Widget::mount("toolbar-keys").await;
+    let tools = w.root().query_selector_all("button.moov-tool").unwrap();
+    let tabbable = |i: u32| {
+        tools
+            .item(i)
+            .unwrap()
+            .unchecked_into::<web_sys::Element>()
+            .get_attribute("tabindex")
+    };
+    assert_eq!(tabbable(0).as_deref(), Some("0"));
+    assert_eq!(tabbable(1).as_deref(), Some("-1"));
+    let first: web_sys::Element = tools.item(0).unwrap().unchecked_into();
+    first
+        .clone()
+        .unchecked_into::<HtmlElement>()
+        .focus()
+        .unwrap();
+    key(&first, "ArrowRight", false);
+    sleep(20).await;
+    let italic = w.el("button.moov-tool-italic");
+    assert_eq!(w.root().active_element().as_ref(), Some(&italic));
+    assert_eq!(tabbable(1).as_deref(), Some("0"));
+    assert_eq!(tabbable(0).as_deref(), Some("-1"));
+    key(&italic, "End", false);
+    assert_eq!(
+        w.root().active_element().as_ref(),
+        Some(&w.el("button.moov-tool-code"))
+    );
+    key(&w.el("button.moov-tool-code"), "ArrowRight", false);
+    assert_eq!(w.root().active_element().as_ref(), Some(&first));
+    w.remove();
+}

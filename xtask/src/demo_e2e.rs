@@ -27,7 +27,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 8] = [
+    let checks: [(&str, Check); 9] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -59,6 +59,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "choosing Arabic on the demo page lays the form out right to left",
             arabic,
+        ),
+        (
+            "the whole form works from the keyboard alone",
+            keyboard_only,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
@@ -379,5 +383,46 @@ fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         return Err(format!("subject label in Arabic: {label:?}").into());
     }
     b.screenshot(&shots.join("form-arabic.png"))?;
+    Ok(())
+}
+
+fn keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    const TAB: &str = "\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    // Start in the Subject field, as a page's own skip link would.
+    b.execute(
+        "document.querySelector(arguments[0]).shadowRoot.getElementById('moov-title').focus();",
+        serde_json::json!([HOST]),
+    )?;
+    let expect_focus = |what: &str| -> Result<()> {
+        let at = b.focused_in(HOST)?;
+        if at.contains(what) {
+            Ok(())
+        } else {
+            Err(format!("focus is on {at:?}, expected {what:?}").into())
+        }
+    };
+    b.keys(&["Sent by keyboard", TAB])?;
+    expect_focus("moov-tool-bold")?;
+    b.keys(&[TAB])?;
+    expect_focus("moov-body")?;
+    b.keys(&["Plain and ", "ctrl+b", "bold", "ctrl+b", " text"])?;
+    let html = b.execute(
+        "return document.querySelector(arguments[0]).shadowRoot.getElementById('moov-body').innerHTML;",
+        serde_json::json!([HOST]),
+    )?;
+    if !html.as_str().unwrap_or_default().contains("<b>bold</b>") {
+        return Err(format!("Ctrl+B did not make bold text: {html}").into());
+    }
+    b.keys(&[TAB])?;
+    expect_focus("moov-email")?;
+    b.keys(&[TAB])?;
+    expect_focus("moov-name")?;
+    b.keys(&[TAB])?;
+    expect_focus("moov-send")?;
+    b.keys(&[ENTER])?;
+    b.wait_text(HOST, ".moov-success", "created")?;
     Ok(())
 }

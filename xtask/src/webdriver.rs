@@ -218,6 +218,42 @@ impl Browser {
         )
     }
 
+    /// Presses keys on whatever has focus, like a person at the keyboard. Each item is
+    /// pressed and released in turn; an item of several characters is typed out, and
+    /// `"ctrl+b"` holds Control while pressing `b`.
+    pub fn keys(&self, keys: &[&str]) -> Result<()> {
+        let mut actions = Vec::new();
+        for k in keys {
+            if let Some(letter) = k.strip_prefix("ctrl+") {
+                actions.push(json!({"type": "keyDown", "value": "\u{E009}"}));
+                actions.push(json!({"type": "keyDown", "value": letter}));
+                actions.push(json!({"type": "keyUp", "value": letter}));
+                actions.push(json!({"type": "keyUp", "value": "\u{E009}"}));
+            } else {
+                for c in k.chars() {
+                    actions.push(json!({"type": "keyDown", "value": c.to_string()}));
+                    actions.push(json!({"type": "keyUp", "value": c.to_string()}));
+                }
+            }
+        }
+        self.call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )?;
+        Ok(())
+    }
+
+    /// The `id` or class of the element focused inside `host`'s shadow root.
+    pub fn focused_in(&self, host: &str) -> Result<String> {
+        let v = self.execute(
+            "const a = document.querySelector(arguments[0]).shadowRoot.activeElement;
+             return a ? (a.id || a.className) : '';",
+            json!([host]),
+        )?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
         let v = self.call("GET", "/screenshot", None)?;

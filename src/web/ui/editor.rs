@@ -255,22 +255,66 @@ pub fn RichTextEditor(
             on_leave.run(clean);
         });
     };
+    // The toolbar is one Tab stop; arrow keys, Home and End move along it (WAI-ARIA toolbar).
+    let active_tool = RwSignal::new(0usize);
+    let on_toolbar_keydown = move |ev: web_sys::KeyboardEvent| {
+        let Some(toolbar) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let rtl = toolbar.closest("[dir=rtl]").ok().flatten().is_some();
+        let last = Action::ALL.len() - 1;
+        let now = active_tool.get_untracked();
+        let (forward, back) = if rtl {
+            ("ArrowLeft", "ArrowRight")
+        } else {
+            ("ArrowRight", "ArrowLeft")
+        };
+        let next = match ev.key().as_str() {
+            k if k == forward => (now + 1) % (last + 1),
+            k if k == back => now.checked_sub(1).unwrap_or(last),
+            "Home" => 0,
+            "End" => last,
+            _ => return,
+        };
+        ev.prevent_default();
+        let button = toolbar
+            .query_selector_all("button")
+            .ok()
+            .and_then(|list| list.item(next as u32))
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(button) = button {
+            active_tool.set(next);
+            let _ = button.focus();
+        }
+    };
     // Enter starts a paragraph (the policy keeps <p>, not the <div> browsers make).
     Effect::new(move |_| exec("defaultParagraphSeparator", "p"));
 
     view! {
         <div class="moov-editor">
-            <div class="moov-toolbar" role="toolbar" aria-label=t.formatting aria-controls=id>
+            <div
+                class="moov-toolbar"
+                role="toolbar"
+                aria-label=t.formatting
+                aria-controls=id
+                on:keydown=on_toolbar_keydown
+            >
                 {Action::ALL
                     .into_iter()
-                    .map(|action| {
+                    .enumerate()
+                    .map(|(i, action)| {
                         view! {
                             <button
                                 type="button"
                                 class=action.class()
                                 aria-label=action.label(t)
                                 title=action.label(t)
+                                tabindex=move || if active_tool.get() == i { "0" } else { "-1" }
                                 on:mousedown=|ev| ev.prevent_default()
+                                on:focus=move |_| active_tool.set(i)
                                 on:click=move |_| run(action)
                             >
                                 {action.glyph(t)}
