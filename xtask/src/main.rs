@@ -241,6 +241,28 @@ fn test(root: &Path) -> Result<()> {
                         .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
                 },
             );
+            check("browser tests: the widget in headless Firefox", &mut || {
+                // wasm-bindgen-test-runner picks Firefox when GECKODRIVER is set.
+                cmd(cargo(root)
+                    .args([
+                        "test",
+                        "-p",
+                        "moov-support",
+                        "--target",
+                        "wasm32-unknown-unknown",
+                        "--test",
+                        "browser",
+                    ])
+                    .env(
+                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                        "wasm-bindgen-test-runner",
+                    )
+                    .env_remove("CHROMEDRIVER")
+                    .env("GECKODRIVER", tools::geckodriver())
+                    .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
+                    .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
+                    .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
+            });
             if built {
                 check("demo page end to end in headless Chromium", &mut || {
                     let shots = root.join("target/e2e");

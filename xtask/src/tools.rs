@@ -67,6 +67,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
     if need == Need::Browsers {
         ensure_chromium()?;
         ensure_axe()?;
+        ensure_firefox()?;
         ensure_redis()?;
     }
     Ok(())
@@ -218,6 +219,43 @@ fn ensure_chromium() -> Result<()> {
 }
 
 /// The proxy's shared-store tests start a throwaway `redis-server`.
+/// geckodriver, installed by cargo.
+pub fn geckodriver() -> PathBuf {
+    cargo_bin().join("geckodriver")
+}
+
+/// Debian's firefox-esr and geckodriver from crates.io, for the second browser run.
+fn ensure_firefox() -> Result<()> {
+    if !Path::new("/usr/bin/firefox").exists() {
+        step("installing firefox-esr from Debian (a few minutes)");
+        let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
+        let mut apt = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        apt.args([
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "firefox-esr",
+        ])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+        cmd(&mut apt)?;
+    } else {
+        step("firefox: present");
+    }
+    if version_of(&geckodriver().to_string_lossy(), "--version").is_some() {
+        step("geckodriver: present");
+        return Ok(());
+    }
+    step("installing geckodriver (compiles for a few minutes, once per machine)");
+    cmd(Command::new("cargo").args(["install", "geckodriver"]))
+}
+
 fn ensure_redis() -> Result<()> {
     ensure_debian_tool("redis-server", &["redis-server"])
 }

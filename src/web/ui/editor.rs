@@ -84,10 +84,14 @@ fn html_document() -> Option<web_sys::HtmlDocument> {
     web_sys::window()?.document()?.dyn_into().ok()
 }
 
-fn exec(command: &str, value: &str) {
-    if let Some(doc) = html_document() {
-        let _ = doc.exec_command_with_show_ui_and_value(command, false, value);
-    }
+/// Runs an editing command on the focused editor; `false` when the browser did nothing.
+fn exec(command: &str, value: &str) -> bool {
+    html_document()
+        .and_then(|doc| {
+            doc.exec_command_with_show_ui_and_value(command, false, value)
+                .ok()
+        })
+        .unwrap_or(false)
 }
 
 /// The selection inside `editor`'s shadow root (Chromium keeps it there), else the document's.
@@ -130,10 +134,10 @@ fn is_url(text: &str) -> bool {
 fn apply(action: Action, editor: &web_sys::HtmlElement, t: &Strings) {
     let _ = editor.focus();
     match action {
-        Action::Bold => exec("bold", ""),
-        Action::Italic => exec("italic", ""),
-        Action::BulletedList => exec("insertUnorderedList", ""),
-        Action::NumberedList => exec("insertOrderedList", ""),
+        Action::Bold => _ = exec("bold", ""),
+        Action::Italic => _ = exec("italic", ""),
+        Action::BulletedList => _ = exec("insertUnorderedList", ""),
+        Action::NumberedList => _ = exec("insertOrderedList", ""),
         Action::Link => {
             // A selected address becomes its own link; otherwise ask for one.
             let selected = selection_text(editor);
@@ -238,7 +242,11 @@ pub fn RichTextEditor(
             };
             if let Some(el) = editor() {
                 let _ = el.focus();
-                exec("insertHTML", &clean);
+                // Without a caret in the editor (e.g. Firefox right after focus()), append.
+                let before = el.inner_html();
+                if !exec("insertHTML", &clean) || el.inner_html() == before {
+                    let _ = el.insert_adjacent_html("beforeend", &clean);
+                }
                 on_change.run(el.inner_html());
             }
         });
