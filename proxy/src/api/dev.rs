@@ -84,6 +84,32 @@ pub(super) async fn push_faults(State(state): State<AppState>, body: Bytes) -> R
     Json(json!({ "queued": dev.sandbox.pending_faults() })).into_response()
 }
 
+/// `POST /api/dev/token-failure` `{"status": 503}`: the sandbox's token endpoint answers that
+/// status until `{"status": null}`, to rehearse a Moov whose OAuth is down.
+pub(super) async fn token_failure(State(state): State<AppState>, body: Bytes) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let status = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(o)) => match o.get("status") {
+            Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_u64() {
+                Some(s @ 400..=599) => Ok(Some(s as u16)),
+                _ => Err("status must be from 400 to 599"),
+            },
+            _ => Err("status must be a number or null"),
+        },
+        _ => Err("send {\"status\": 503} or {\"status\": null}"),
+    };
+    match status {
+        Ok(s) => {
+            dev.sandbox.fail_token_requests(s);
+            Json(json!({ "tokenStatus": s })).into_response()
+        }
+        Err(e) => ApiError::BadRequest(format!("invalid token failure: {e}")).into_response(),
+    }
+}
+
 /// `DELETE /api/dev/faults`: back to normal answers.
 pub(super) async fn clear_faults(State(state): State<AppState>) -> Response {
     let Some(dev) = state.0.dev.as_ref() else {

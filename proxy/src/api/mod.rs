@@ -161,10 +161,13 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
     if dev {
-        routes = routes.route("/api/dev/session", get(dev::session)).route(
-            "/api/dev/faults",
-            post(dev::push_faults).delete(dev::clear_faults),
-        );
+        routes = routes
+            .route("/api/dev/session", get(dev::session))
+            .route(
+                "/api/dev/faults",
+                post(dev::push_faults).delete(dev::clear_faults),
+            )
+            .route("/api/dev/token-failure", post(dev::token_failure));
     }
     routes = match static_dir {
         Some(dir) => routes.fallback_service(

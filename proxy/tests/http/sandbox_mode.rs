@@ -151,6 +151,44 @@ async fn faults_can_be_scripted_over_http() {
 }
 
 #[tokio::test]
+async fn the_token_endpoint_can_be_failed_over_http() {
+    let proxy = start().await;
+    let token = dev_session(&proxy, "").await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let http = client();
+    let set = |body: Value| {
+        let http = http.clone();
+        let url = format!("{}/api/dev/token-failure", proxy.url());
+        async move { Reply::read(http.post(url).json(&body).send().await.unwrap()).await }
+    };
+    let readyz = || {
+        let http = http.clone();
+        let url = format!("{}/readyz", proxy.url());
+        async move { Reply::read(http.get(url).send().await.unwrap()).await }
+    };
+    let failing = set(json!({"status": 503})).await;
+    assert_eq!(failing.json(), json!({"tokenStatus": 503}));
+    // Nothing cached yet: not ready, and a ticket cannot be filed.
+    assert_eq!(readyz().await.status, 503);
+    let r = file(&proxy, &token).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert!(r.error().contains("503"), "{}", r.text);
+    assert_eq!(
+        set(json!({"status": null})).await.json(),
+        json!({"tokenStatus": null})
+    );
+    assert_eq!(readyz().await.status, 200);
+    assert_eq!(file(&proxy, &token).await.status, 200);
+    for bad in [json!({"status": 200}), json!({"status": "x"}), json!([])] {
+        let r = set(bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+    }
+    proxy.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_built_bundle_is_served_beside_the_api() {
     let dir = std::env::temp_dir().join(format!("moov-proxy-static-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
