@@ -46,6 +46,8 @@ ENVIRONMENT (serve):
     REQUEST_TIMEOUT_MS     Bound on a whole request to the proxy (default 30000)
     USER_RATE_LIMIT_PER_MINUTE  Tickets per user per minute (default 30; 0 = off)
     IP_RATE_LIMIT_PER_MINUTE    API requests per client IP per minute (default 300; 0 = off)
+    TRUSTED_PROXY_HOPS     Reverse proxies in front whose X-Forwarded-For is trusted for
+                           the client IP (default 0: the TCP peer)
     MOOV_PARTNER_ACCOUNT_ID     On-behalf mode: act for session accounts with the
                            partner account's scopes (plus each account's profile.read)
     MOOV_READY_ACCOUNT_ID  Account whose token /readyz asks for (default the partner

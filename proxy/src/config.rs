@@ -73,6 +73,9 @@ pub struct Config {
     pub user_rate_limit_per_minute: u32,
     /// API requests one client IP may make per minute; 0 turns the limit off.
     pub ip_rate_limit_per_minute: u32,
+    /// Reverse proxies in front of this one whose `X-Forwarded-For` entries are trusted; the
+    /// client IP is the entry this many places from the right. 0: the peer address.
+    pub trusted_proxy_hops: u8,
     /// Bounds a whole request to the proxy, however many Moov calls it makes.
     pub request_timeout: Duration,
     /// On-behalf mode: the partner's own account, whose `tickets.*` scopes act for the
@@ -227,6 +230,7 @@ impl Config {
             u64::from(DEFAULT_IP_RATE_LIMIT),
             0..=10_000_000,
         )? as u32;
+        let trusted_proxy_hops = parse_number(&get, "TRUSTED_PROXY_HOPS", 0, 0..=10)? as u8;
         let request_timeout_ms = parse_number(
             &get,
             "REQUEST_TIMEOUT_MS",
@@ -279,6 +283,7 @@ impl Config {
             upstream_timeout: Duration::from_millis(timeout_ms),
             user_rate_limit_per_minute,
             ip_rate_limit_per_minute,
+            trusted_proxy_hops,
             request_timeout: Duration::from_millis(request_timeout_ms),
             partner_account,
             ready_account,
@@ -430,6 +435,7 @@ mod tests {
             ("UPSTREAM_TIMEOUT_MS", "ten"),
             ("USER_RATE_LIMIT_PER_MINUTE", "-1"),
             ("IP_RATE_LIMIT_PER_MINUTE", "many"),
+            ("TRUSTED_PROXY_HOPS", "11"),
             ("REQUEST_TIMEOUT_MS", "0"),
             ("MOOV_PARTNER_ACCOUNT_ID", "partner"),
             ("MOOV_READY_ACCOUNT_ID", "1234"),

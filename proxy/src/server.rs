@@ -92,6 +92,7 @@ impl Proxy {
         let settings = Settings {
             tickets_per_minute: config.user_rate_limit_per_minute,
             requests_per_ip_per_minute: config.ip_rate_limit_per_minute,
+            trusted_proxy_hops: config.trusted_proxy_hops,
             ready_account: config
                 .ready_account
                 .or(sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID)),

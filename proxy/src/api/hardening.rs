@@ -1,11 +1,11 @@
 //! What every request passes through besides CORS: the Origin check, the per-IP limit, the
 //! request timeout and the security headers.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -64,7 +64,9 @@ pub(super) async fn limit_per_ip(
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        if let (Some(ip), true) = (peer, request.uri().path().starts_with("/api/")) {
+        let client =
+            peer.map(|peer| client_ip(request.headers(), peer, state.0.trusted_proxy_hops));
+        if let (Some(ip), true) = (client, request.uri().path().starts_with("/api/")) {
             if let Err(wait) = limit.check(&ip.to_string()).await {
                 return ApiError::TooManyRequests {
                     retry_after_secs: retry_after_secs(wait),
@@ -74,6 +76,28 @@ pub(super) async fn limit_per_ip(
         }
     }
     next.run(request).await
+}
+
+/// The client's address: the peer's, or behind `hops` trusted reverse proxies the
+/// `X-Forwarded-For` entry the outermost of them added. Entries further left were written by
+/// the client itself and prove nothing; a header too short or unreadable falls back to the
+/// peer.
+pub fn client_ip(headers: &HeaderMap, peer: IpAddr, hops: u8) -> IpAddr {
+    if hops == 0 {
+        return peer;
+    }
+    let entries: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    entries
+        .len()
+        .checked_sub(usize::from(hops))
+        .and_then(|i| entries[i].parse().ok())
+        .unwrap_or(peer)
 }
 
 /// Answers 504 when a request runs longer than `REQUEST_TIMEOUT_MS`. An idempotent
@@ -119,4 +143,26 @@ pub(super) async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ip_trusts_only_the_configured_hops() {
+        let peer: IpAddr = "10.0.0.9".parse().unwrap();
+        let mut h = HeaderMap::new();
+        assert_eq!(client_ip(&h, peer, 1), peer);
+        h.append("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().unwrap());
+        assert_eq!(client_ip(&h, peer, 0), peer);
+        assert_eq!(client_ip(&h, peer, 1).to_string(), "203.0.113.7");
+        assert_eq!(client_ip(&h, peer, 2).to_string(), "6.6.6.6");
+        assert_eq!(client_ip(&h, peer, 3), peer);
+        h.append("x-forwarded-for", "198.51.100.1".parse().unwrap());
+        assert_eq!(client_ip(&h, peer, 1).to_string(), "198.51.100.1");
+        let mut bad = HeaderMap::new();
+        bad.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
+        assert_eq!(client_ip(&bad, peer, 1), peer);
+    }
 }

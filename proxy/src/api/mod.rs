@@ -58,6 +58,8 @@ pub struct Settings {
     pub tickets_per_minute: u32,
     /// API requests per client IP per minute; 0 turns the limit off.
     pub requests_per_ip_per_minute: u32,
+    /// Trusted reverse proxies in front (see `TRUSTED_PROXY_HOPS`).
+    pub trusted_proxy_hops: u8,
     /// The account whose token `/readyz` asks for.
     pub ready_account: Option<Uuid>,
     /// Bounds one Moov call; an idempotency claim outlasts the calls of one attempt.
@@ -71,6 +73,7 @@ impl Default for Settings {
         Settings {
             tickets_per_minute: 0,
             requests_per_ip_per_minute: 0,
+            trusted_proxy_hops: 0,
             ready_account: None,
             upstream_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -89,6 +92,7 @@ struct Inner {
     idempotency: Idempotency,
     user_limit: Option<WindowLimit>,
     ip_limit: Option<WindowLimit>,
+    trusted_proxy_hops: u8,
     ready_account: Option<Uuid>,
     request_timeout: Duration,
     dev: Option<DevTools>,
@@ -121,6 +125,7 @@ impl AppState {
             user_limit: limit("user", settings.tickets_per_minute),
             ip_limit: limit("ip", settings.requests_per_ip_per_minute),
             store,
+            trusted_proxy_hops: settings.trusted_proxy_hops,
             ready_account: settings.ready_account,
             request_timeout: settings.request_timeout,
             dev,

@@ -542,3 +542,26 @@ async fn logs_hold_no_token_key_or_body() {
         assert!(!logs.contains(secret), "{secret:?} leaked into the logs");
     }
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
+    let env = Env::start(&[
+        ("IP_RATE_LIMIT_PER_MINUTE", "2"),
+        ("TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    let get = |forwarded: &'static str| {
+        let req = env
+            .http
+            .get(env.url("/api/support/tickets"))
+            .bearer_auth(token("u-1", ACCOUNT))
+            .header("x-forwarded-for", forwarded);
+        async move { Reply::read(req.send().await.unwrap()).await.status }
+    };
+    assert_eq!(get("203.0.113.7").await, 200);
+    // What the client wrote itself, left of the trusted entry, changes nothing.
+    assert_eq!(get("1.1.1.1, 203.0.113.7").await, 200);
+    assert_eq!(get("2.2.2.2, 203.0.113.7").await, 429);
+    // Another client behind the same load balancer has its own count.
+    assert_eq!(get("198.51.100.4").await, 200);
+}
