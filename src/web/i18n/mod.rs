@@ -245,3 +245,77 @@ impl Strings {
 pub fn strings(locale: Option<&str>) -> &'static Strings {
     Locale::choose(locale).strings()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_map_to_the_closest_language() {
+        assert_eq!(Locale::from_tag("pt-BR"), Some(Locale::PtBr));
+        assert_eq!(Locale::from_tag("pt_PT"), Some(Locale::PtBr));
+        assert_eq!(Locale::from_tag("es-419"), Some(Locale::Es));
+        assert_eq!(Locale::from_tag("AR-eg"), Some(Locale::Ar));
+        assert_eq!(Locale::from_tag("zh-CN"), None);
+        assert_eq!(Locale::from_tag(""), None);
+        assert_eq!(Locale::Ar.dir(), "rtl");
+        assert!(Locale::ALL
+            .iter()
+            .filter(|l| **l != Locale::Ar)
+            .all(|l| l.dir() == "ltr"));
+    }
+
+    /// Every translation keeps the placeholders the form fills in.
+    #[test]
+    fn translations_keep_their_placeholders() {
+        for locale in Locale::ALL {
+            let t = locale.strings();
+            for (text, placeholder) in [
+                (t.created, "{number}"),
+                (t.status, "{status}"),
+                (t.reference, "{id}"),
+                (t.problems.too_long, "{max}"),
+                (t.errors.bad_request, "{reason}"),
+                (t.errors.conflict, "{reason}"),
+                (t.errors.rate_limited, "{seconds}"),
+                (t.errors.unexpected, "{status}"),
+            ] {
+                assert!(text.contains(placeholder), "{locale:?}: {text:?}");
+            }
+            assert!(t
+                .submit_error(&SubmitError::RateLimited(Some(7)))
+                .contains('7'));
+            assert!(t
+                .problem(&Problem::TooLong { max: 100 }, Field::Name)
+                .contains("100"));
+        }
+    }
+
+    /// English stays word for word what the rules and the client say, so logs and the UI agree.
+    #[test]
+    fn english_matches_the_core_messages() {
+        let t = Locale::En.strings();
+        for field in Field::ALL {
+            for p in [
+                Problem::Required,
+                Problem::TooLong { max: 200 },
+                Problem::ControlCharacters,
+                Problem::InvalidEmail,
+                Problem::NoVisibleText,
+                Problem::BodyTooLarge,
+            ] {
+                assert_eq!(t.problem(&p, field), p.message(field));
+            }
+        }
+        for e in [
+            SubmitError::BadRequest("why".into()),
+            SubmitError::SessionExpired,
+            SubmitError::RateLimited(None),
+            SubmitError::ServerError,
+            SubmitError::Network,
+            SubmitError::Unexpected(418),
+        ] {
+            assert_eq!(t.submit_error(&e), e.to_string());
+        }
+    }
+}
