@@ -400,3 +400,21 @@ fn error_for(status: StatusCode, body: &[u8], retry_after: Option<HeaderValue>) 
         other => ApiError::UpstreamUnexpected(other),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_directly_and_on_behalf() {
+        let (account, partner) = (Uuid::new_v4(), Uuid::new_v4());
+        assert_eq!(
+            scopes_for(None, account, Permission::Write),
+            format!("/accounts/{account}/tickets.write")
+        );
+        assert_eq!(
+            scopes_for(Some(partner), account, Permission::Read),
+            format!("/accounts/{partner}/tickets.read /accounts/{account}/profile.read")
+        );
+    }
+}
