@@ -1139,3 +1139,79 @@ async fn the_toolbar_is_one_tab_stop_moved_along_by_arrow_keys() {
     assert_eq!(w.root().active_element().as_ref(), Some(&first));
     w.remove();
 }
+
+// The language tables: pure logic, run here because the browser-only half of the crate is
+// tested in browsers.
+use moov_support::rules::Problem;
+use moov_support::ticket::Field;
+use moov_support::web::client::SubmitError;
+use moov_support::web::i18n::Locale;
+
+#[wasm_bindgen_test]
+fn i18n_tags_map_to_the_closest_language() {
+    assert_eq!(Locale::from_tag("pt-BR"), Some(Locale::PtBr));
+    assert_eq!(Locale::from_tag("pt_PT"), Some(Locale::PtBr));
+    assert_eq!(Locale::from_tag("es-419"), Some(Locale::Es));
+    assert_eq!(Locale::from_tag("AR-eg"), Some(Locale::Ar));
+    assert_eq!(Locale::from_tag("zh-CN"), None);
+    assert_eq!(Locale::from_tag(""), None);
+    assert_eq!(Locale::Ar.dir(), "rtl");
+    assert!(Locale::ALL
+        .iter()
+        .filter(|l| **l != Locale::Ar)
+        .all(|l| l.dir() == "ltr"));
+}
+
+/// Every translation keeps the placeholders the form fills in.
+#[wasm_bindgen_test]
+fn i18n_translations_keep_their_placeholders() {
+    for locale in Locale::ALL {
+        let t = locale.strings();
+        for (text, placeholder) in [
+            (t.created, "{number}"),
+            (t.status, "{status}"),
+            (t.reference, "{id}"),
+            (t.problems.too_long, "{max}"),
+            (t.errors.bad_request, "{reason}"),
+            (t.errors.conflict, "{reason}"),
+            (t.errors.rate_limited, "{seconds}"),
+            (t.errors.unexpected, "{status}"),
+        ] {
+            assert!(text.contains(placeholder), "{locale:?}: {text:?}");
+        }
+        assert!(t
+            .submit_error(&SubmitError::RateLimited(Some(7)))
+            .contains('7'));
+        assert!(t
+            .problem(&Problem::TooLong { max: 100 }, Field::Name)
+            .contains("100"));
+    }
+}
+
+/// English stays word for word what the rules and the client say, so logs and the UI agree.
+#[wasm_bindgen_test]
+fn i18n_english_matches_the_core_messages() {
+    let t = Locale::En.strings();
+    for field in Field::ALL {
+        for p in [
+            Problem::Required,
+            Problem::TooLong { max: 200 },
+            Problem::ControlCharacters,
+            Problem::InvalidEmail,
+            Problem::NoVisibleText,
+            Problem::BodyTooLarge,
+        ] {
+            assert_eq!(t.problem(&p, field), p.message(field));
+        }
+    }
+    for e in [
+        SubmitError::BadRequest("why".into()),
+        SubmitError::SessionExpired,
+        SubmitError::RateLimited(None),
+        SubmitError::ServerError,
+        SubmitError::Network,
+        SubmitError::Unexpected(418),
+    ] {
+        assert_eq!(t.submit_error(&e), e.to_string());
+    }
+}
