@@ -416,6 +416,35 @@ async fn a_failed_send_keeps_the_draft_and_shows_the_request_id() {
 }
 
 #[wasm_bindgen_test]
+async fn an_edit_after_a_failed_send_goes_out_under_a_new_key() {
+    clear_faults().await;
+    let w = Widget::mount("failure-edit").await;
+    w.fill_valid();
+    fault(r#"{"status":500}"#).await;
+    w.press_send();
+    w.wait_text("failure", "Support is having trouble right now")
+        .await;
+    let first_key = w.stored_draft().unwrap()["idempotency_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The proxy still holds the failed attempt under the first key and would refuse a
+    // different ticket under it (409).
+    w.type_in("title", "Payout missing since Monday");
+    let second_key = w.stored_draft().unwrap()["idempotency_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(first_key, second_key);
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    let ticket = w.saw("submitted").unwrap();
+    assert_eq!(ticket["foreignID"].as_str(), Some(second_key.as_str()));
+    assert_eq!(ticket["title"], "Payout missing since Monday");
+    w.remove();
+}
+
+#[wasm_bindgen_test]
 async fn rate_limits_timeouts_and_network_drops_each_say_what_to_do() {
     clear_faults().await;
     let w = Widget::mount("statuses").await;

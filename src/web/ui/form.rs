@@ -180,10 +180,14 @@ pub fn SupportForm(
     let on_blur = move |field: Field| check(field);
     let on_input = move |field: Field, value: String| {
         values.signal(field).set(value);
-        persist();
         if matches!(phase.get_untracked(), Phase::Failed(_)) {
+            // The proxy may hold the failed attempt under the current key, and it refuses
+            // (409) a different ticket under the same key: an edited message is a new
+            // submission with a key of its own. Unedited retries keep the key.
+            idempotency_key.set(new_idempotency_key());
             phase.set(Phase::Editing);
         }
+        persist();
         if errors.with_untracked(|e| e.get(field).is_some()) {
             check(field);
         }
