@@ -145,6 +145,35 @@ fn run_e2e(root: &Path, proxy_addr: &str) -> Result<()> {
     }
 }
 
+/// The wasm browser tests, run by wasm-bindgen-test-runner in the browser whose driver
+/// variable is given, against the proxy at `proxy_addr`.
+fn browser_tests(
+    root: &Path,
+    runner_addr: &str,
+    proxy_addr: &str,
+    driver: (&str, std::ffi::OsString),
+) -> Command {
+    let mut c = cargo(root);
+    c.args([
+        "test",
+        "-p",
+        "moov-support",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--test",
+        "browser",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env(driver.0, driver.1)
+    .env("WASM_BINDGEN_TEST_ADDRESS", runner_addr)
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
+    .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}"));
+    c
+}
+
 /// One named check of the test run.
 struct Outcome {
     name: &'static str,
@@ -221,58 +250,27 @@ fn test(root: &Path) -> Result<()> {
             check(
                 "browser tests: the widget in headless Chromium",
                 &mut || {
-                    cmd(cargo(root)
-                        .args([
-                            "test",
-                            "-p",
-                            "moov-support",
-                            "--target",
-                            "wasm32-unknown-unknown",
-                            "--test",
-                            "browser",
-                        ])
-                        .env(
-                            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                            "wasm-bindgen-test-runner",
-                        )
-                        .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-                        .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
-                        .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
-                        .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
+                    cmd(&mut browser_tests(
+                        root,
+                        &runner_addr,
+                        &proxy_addr,
+                        ("CHROMEDRIVER", tools::CHROMEDRIVER.into()),
+                    ))
                 },
             );
             check("browser tests: the widget in headless Firefox", &mut || {
                 // wasm-bindgen-test-runner picks Firefox when GECKODRIVER is set.
-                cmd(cargo(root)
-                    .args([
-                        "test",
-                        "-p",
-                        "moov-support",
-                        "--target",
-                        "wasm32-unknown-unknown",
-                        "--test",
-                        "browser",
-                    ])
-                    .env(
-                        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                        "wasm-bindgen-test-runner",
-                    )
-                    .env_remove("CHROMEDRIVER")
-                    .env("GECKODRIVER", tools::geckodriver())
-                    .env("WASM_BINDGEN_TEST_ADDRESS", &runner_addr)
-                    .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
-                    .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}")))
+                let mut c = browser_tests(
+                    root,
+                    &runner_addr,
+                    &proxy_addr,
+                    ("GECKODRIVER", tools::geckodriver().into()),
+                );
+                cmd(c.env_remove("CHROMEDRIVER"))
             });
             if built {
                 check("demo page end to end in headless Chromium", &mut || {
-                    let shots = root.join("target/e2e");
-                    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
-                    println!("demo e2e: {passed} passed, {failed} failed");
-                    if failed == 0 {
-                        Ok(())
-                    } else {
-                        Err(format!("{failed} end-to-end checks failed").into())
-                    }
+                    run_e2e(root, &proxy_addr)
                 });
             }
         }

@@ -135,15 +135,26 @@ fn ensure_binaryen() -> Result<()> {
     }
     // Debian's binaryen 108 miscompiles the bundle; the npm build is current.
     step(&format!("installing binaryen {BINARYEN_VERSION} from npm"));
+    npm_install(&format!("binaryen@{BINARYEN_VERSION}"))
+}
+
+/// Installs one npm package into the machine cache. The folder's package.json records every
+/// package, so installing one never prunes another.
+fn npm_install(spec: &str) -> Result<()> {
     let dir = cache_dir().join("npm");
     std::fs::create_dir_all(&dir)?;
+    let manifest = dir.join("package.json");
+    if !manifest.exists() {
+        std::fs::write(&manifest, "{ \"private\": true }\n")?;
+    }
     cmd(Command::new("npm").current_dir(&dir).args([
         "install",
+        "--save",
         "--no-audit",
         "--no-fund",
         "--prefix",
         ".",
-        &format!("binaryen@{BINARYEN_VERSION}"),
+        spec,
     ]))
 }
 
@@ -160,16 +171,7 @@ fn ensure_axe() -> Result<()> {
         return Ok(());
     }
     step(&format!("installing axe-core {AXE_VERSION} from npm"));
-    let dir = cache_dir().join("npm");
-    std::fs::create_dir_all(&dir)?;
-    cmd(Command::new("npm").current_dir(&dir).args([
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefix",
-        ".",
-        &format!("axe-core@{AXE_VERSION}"),
-    ]))
+    npm_install(&format!("axe-core@{AXE_VERSION}"))
 }
 
 fn ensure_trunk() -> Result<()> {
