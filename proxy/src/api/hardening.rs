@@ -116,15 +116,21 @@ pub(super) async fn request_timeout(
     }
 }
 
+/// The policy pages served from `STATIC_DIR` run under: the strictest one the widget
+/// supports, so the demo proves a partner page with it works.
+const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; base-uri 'none'";
+
 /// Headers for every answer; JSON answers also get `no-store` (they are per user) and a
-/// CSP that lets them render nothing if opened as a page.
+/// CSP that lets them render nothing if opened as a page; HTML pages get [`PAGE_CSP`].
 pub(super) async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    let json = response
+    let content_type = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .unwrap_or_default();
+    let json = content_type.starts_with("application/json");
+    let html = content_type.starts_with("text/html");
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -141,6 +147,12 @@ pub(super) async fn security_headers(request: Request, next: Next) -> Response {
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PAGE_CSP),
+        );
     }
     response
 }

@@ -208,6 +208,10 @@ async fn a_built_bundle_is_served_beside_the_api() {
     let index = get("/").await;
     assert_eq!(index.status, 200);
     assert!(index.text.contains("<title>demo</title>"));
+    assert_eq!(
+        index.header("content-security-policy"),
+        Some("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; base-uri 'none'")
+    );
     index.request_id();
     let wasm = get("/widget_bg.wasm").await;
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
