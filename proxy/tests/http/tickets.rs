@@ -269,3 +269,34 @@ async fn futures_join(env: &Env, key: &str, n: usize) -> Vec<crate::common::Repl
     // Polled together so they really overlap at the proxy.
     join_all((0..n).map(|_| env.post(&body, Some(key)))).await
 }
+
+#[tokio::test]
+async fn shutdown_lets_a_ticket_in_flight_finish() {
+    let Env {
+        proxy,
+        sandbox,
+        http: _,
+    } = Env::start(&[]).await;
+    sandbox.handle.push_fault(Fault {
+        delay_ms: Some(600),
+        ..Fault::default()
+    });
+    let base = proxy.url();
+    let in_flight = tokio::spawn(async move {
+        crate::common::post_to(
+            &base,
+            &crate::common::token("u-1", ACCOUNT),
+            &ticket(),
+            None,
+        )
+        .await
+    });
+    // Let the request reach the sandbox, then stop the proxy while it waits for Moov.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stopping = tokio::spawn(proxy.shutdown());
+    let reply = in_flight.await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["number"], 1);
+    stopping.await.unwrap().unwrap();
+    assert_eq!(sandbox.handle.tickets(ACCOUNT).len(), 1);
+}
