@@ -162,7 +162,10 @@ fn browser_tests(
         "wasm32-unknown-unknown",
         "--test",
         "browser",
+        "--test",
+        "xss",
     ])
+    .env("MOOV_SUPPORT_XSS_CORPUS", xss_corpus(root))
     .env(
         "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
         "wasm-bindgen-test-runner",
@@ -172,6 +175,29 @@ fn browser_tests(
     .env("WASM_BINDGEN_TEST_TIMEOUT", "240")
     .env("MOOV_SUPPORT_TEST_PROXY", format!("http://{proxy_addr}"));
     c
+}
+
+/// The XSS corpus the `xss` browser test embeds (`../shared/corpus/` beside the workspace).
+///
+/// When it is absent the test still needs a file to embed, so it gets an empty one and runs
+/// its built-in payloads only; the corpus is never copied into the repository.
+fn xss_corpus(root: &Path) -> PathBuf {
+    let corpus = root.join("../shared/corpus/xss-dompurify.jsonl");
+    if let Ok(found) = corpus.canonicalize() {
+        return found;
+    }
+    println!(
+        "notice: XSS corpus {} is absent; the xss browser test runs its built-in payloads only",
+        corpus.display()
+    );
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let empty = target.join("xss-corpus-absent.jsonl");
+    if let Err(e) = std::fs::create_dir_all(&target).and_then(|()| std::fs::write(&empty, "")) {
+        println!("notice: could not write {}: {e}", empty.display());
+    }
+    empty
 }
 
 /// One named check of the test run.
