@@ -7,6 +7,7 @@ use std::process::Command;
 use crate::run::{cmd, output, step, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const BINARYEN_VERSION: &str = "132";
 pub const AXE_VERSION: &str = "4.14.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -197,30 +198,9 @@ fn ensure_chromium() -> Result<()> {
         return Ok(());
     }
     step("installing chromium and chromium-driver from Debian (a few minutes)");
-    let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
-    let apt = |args: &[&str]| {
-        let mut c = if root {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.arg("apt-get");
-            c
-        };
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        cmd(&mut c)
-    };
-    apt(&["update", "-q"])?;
-    apt(&[
-        "install",
-        "-y",
-        "-q",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])
+    apt_install(&["chromium", "chromium-driver"])
 }
 
-/// The proxy's shared-store tests start a throwaway `redis-server`.
 /// geckodriver, installed by cargo.
 pub fn geckodriver() -> PathBuf {
     cargo_bin().join("geckodriver")
@@ -228,36 +208,30 @@ pub fn geckodriver() -> PathBuf {
 
 /// Debian's firefox-esr and geckodriver from crates.io, for the second browser run.
 fn ensure_firefox() -> Result<()> {
-    if !Path::new("/usr/bin/firefox").exists() {
-        step("installing firefox-esr from Debian (a few minutes)");
-        let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
-        let mut apt = if root {
-            Command::new("apt-get")
-        } else {
-            let mut c = Command::new("sudo");
-            c.arg("apt-get");
-            c
-        };
-        apt.args([
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "firefox-esr",
-        ])
-        .env("DEBIAN_FRONTEND", "noninteractive");
-        cmd(&mut apt)?;
-    } else {
+    if Path::new("/usr/bin/firefox").exists() {
         step("firefox: present");
+    } else {
+        step("installing firefox-esr from Debian (a few minutes)");
+        apt_install(&["firefox-esr"])?;
     }
-    if version_of(&geckodriver().to_string_lossy(), "--version").is_some() {
-        step("geckodriver: present");
+    let have = version_of(&geckodriver().to_string_lossy(), "--version").unwrap_or_default();
+    if have.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")) {
+        step(&format!("geckodriver {GECKODRIVER_VERSION}: present"));
         return Ok(());
     }
-    step("installing geckodriver (compiles for a few minutes, once per machine)");
-    cmd(Command::new("cargo").args(["install", "geckodriver"]))
+    step(&format!(
+        "installing geckodriver {GECKODRIVER_VERSION} (compiles for a few minutes, once per machine)"
+    ));
+    cmd(Command::new("cargo").args([
+        "install",
+        "--force",
+        "geckodriver",
+        "--version",
+        GECKODRIVER_VERSION,
+    ]))
 }
 
+/// The proxy's shared-store tests start a throwaway `redis-server`.
 fn ensure_redis() -> Result<()> {
     ensure_debian_tool("redis-server", &["redis-server"])
 }
@@ -280,6 +254,11 @@ pub fn ensure_debian_tool(program: &str, packages: &[&str]) -> Result<()> {
         return Ok(());
     }
     step(&format!("installing {} from Debian", packages.join(", ")));
+    apt_install(packages)
+}
+
+/// `apt-get update` then `apt-get install` of `packages`, through sudo when not root.
+fn apt_install(packages: &[&str]) -> Result<()> {
     let root = output(Command::new("id").arg("-u")).is_ok_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
         let mut c = if root {
