@@ -39,6 +39,17 @@ pub struct NewContact {
 }
 
 impl NewTicket {
+    /// Reads a ticket from a JSON object only: serde would otherwise also take an array
+    /// positionally (`["title", "body"]`), which no widget sends.
+    pub fn from_json(value: serde_json::Value) -> Result<NewTicket, ApiError> {
+        if !value.is_object() {
+            return Err(ApiError::MalformedJson(
+                "the ticket must be a JSON object with title, body and contact".into(),
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| ApiError::MalformedJson(e.to_string()))
+    }
+
     /// The ticket to check and forward, with the proxy's own `foreignID`.
     pub fn into_create(self, foreign_id: Option<String>) -> CreateTicket {
         CreateTicket {
@@ -57,7 +68,7 @@ impl NewTicket {
 pub(super) async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    payload: Result<Json<NewTicket>, JsonRejection>,
+    payload: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
     let session = match state.0.sessions.resolve(&headers).await {
         Ok(s) => s,
@@ -78,7 +89,7 @@ async fn submit(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,
-    payload: Result<Json<NewTicket>, JsonRejection>,
+    payload: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Answer<Ticket>, Failure> {
     if let Some(limit) = &state.0.user_limit {
         let user = format!("{}:{}", session.account_id, session.user_id);
@@ -90,7 +101,8 @@ async fn submit(
             })?;
     }
     let key = idempotency_key(headers)?;
-    let Json(raw) = payload.map_err(ApiError::from)?;
+    let Json(value) = payload.map_err(ApiError::from)?;
+    let raw = NewTicket::from_json(value)?;
     let ticket = rules::prepare(raw.into_create(key.map(|k| k.to_string())))
         .map_err(|fields| ApiError::Validation(Box::new(fields)))?;
     let account = session.account_id;

@@ -1,5 +1,6 @@
 //! The proxy and the sandbox over real HTTP on loopback ports.
 
+mod bad_requests;
 mod common;
 mod hardening;
 mod history;
