@@ -6,6 +6,8 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use serde_json::{json, Value};
 
 use crate::run::Result;
@@ -257,7 +259,7 @@ impl Browser {
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
         let v = self.call("GET", "/screenshot", None)?;
-        let png = base64_decode(v.as_str().ok_or("no screenshot")?)?;
+        let png = STANDARD.decode(v.as_str().ok_or("no screenshot")?)?;
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -269,28 +271,4 @@ impl Browser {
         self.call("DELETE", "", None)?;
         Ok(())
     }
-}
-
-fn base64_decode(s: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' => continue,
-            _ => return Err("invalid base64 in screenshot".into()),
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Ok(out)
 }
