@@ -215,18 +215,15 @@ pub fn SupportForm(
                 body: sanitizer::clean(&raw.body).await,
                 ..raw
             };
-            let ticket = match rules::prepare(raw) {
+            let ticket = match rules::check_sanitized(raw) {
                 Ok(t) => t,
-                Err(mut field_errors) => {
-                    let first = field_errors.first_invalid();
+                Err(problems) => {
                     // The rules speak English; the user sees the same problems in their language.
-                    for f in Field::ALL {
-                        if field_errors.get(f).is_some() {
-                            if let Err(p) = rules::check_field(f, &values.raw(f)) {
-                                field_errors.set(f, Some(t.problem(&p, f)));
-                            }
-                        }
+                    let mut field_errors = FieldErrors::default();
+                    for (f, p) in &problems {
+                        field_errors.set(*f, Some(t.problem(p, *f)));
                     }
+                    let first = field_errors.first_invalid();
                     errors.set(field_errors);
                     phase.set(Phase::Editing);
                     if let Some(f) = first {
