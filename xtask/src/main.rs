@@ -3,7 +3,9 @@
 
 mod bench;
 mod demo_e2e;
+mod fuzz;
 mod run;
+mod soak;
 mod tools;
 mod webdriver;
 
@@ -26,6 +28,10 @@ usage: cargo xtask <command>
   bench             load-test ticket creation on loopback with wrk: the Moov sandbox
                     directly, through the token proxy, and through nginx (installs
                     nginx and wrk if missing); prints requests/s, p50, p99 and ratios
+  fuzz [SECONDS]    run every cargo-fuzz target for SECONDS each (default 60) on nightly
+                    (installs cargo-fuzz if missing); prints executions and findings
+  soak [MINUTES]    mixed traffic against the proxy and the sandbox for MINUTES (default 10);
+                    prints RSS at start and end, crashes, 5xx, lost and duplicated tickets
 ";
 
 fn main() -> ExitCode {
@@ -37,6 +43,8 @@ fn main() -> ExitCode {
         Some("e2e") => e2e(&root),
         Some("setup") => tools::ensure(&root, Need::Browsers),
         Some("bench") => bench::run(&root, &bench::Load::default()),
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
+        Some("soak") => soak::run(&root, &args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
