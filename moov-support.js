@@ -5,4 +5,7 @@
 // exception beyond 'wasm-unsafe-eval'.
 import init from "./moov-support-widget.js";
 
+// Marks on the page's performance timeline let a partner see what the widget costs their page:
+// from here to "moov-support:ready" (one per form drawn).
+performance.mark("moov-support:start");
 await init({ module_or_path: new URL("./moov-support-widget_bg.wasm", import.meta.url) });

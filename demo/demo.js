@@ -1,9 +1,12 @@
 // The partner side of the embed: fetch a session token for the signed-in user from the
 // dashboard's backend and hand it to the widget. In sandbox mode the proxy mints one.
+// Pages of the demo differ: the Help page has the inline form and an event log, the others
+// only the floating button, so every element below is optional.
 const form = document.getElementById("support");
 const log = document.getElementById("event-log");
 
 for (const name of ["ready", "submitted", "error", "draft-restored"]) {
+  if (!form || !log) break;
   form.addEventListener(`moov-support:${name}`, (event) => {
     const item = document.createElement("li");
     item.textContent = `${name} ${event.detail ? JSON.stringify(event.detail) : ""}`;
@@ -13,13 +16,13 @@ for (const name of ["ready", "submitted", "error", "draft-restored"]) {
 
 // The widget follows the page's --moov-* variables; the toggle swaps the whole set.
 const toggle = document.getElementById("theme-toggle");
-toggle.addEventListener("click", () => {
+toggle?.addEventListener("click", () => {
   const dark = document.documentElement.dataset.theme !== "dark";
   document.documentElement.dataset.theme = dark ? "dark" : "light";
   toggle.setAttribute("aria-pressed", String(dark));
 });
 
-document.getElementById("locale-select").addEventListener("change", (event) => {
+document.getElementById("locale-select")?.addEventListener("change", (event) => {
   for (const widget of document.querySelectorAll("moov-support-form")) {
     widget.locale = event.target.value || null;
   }

@@ -14,11 +14,16 @@ use wasm_bindgen::JsCast;
 use crate::draft::session_hint;
 use crate::web::events::Emitter;
 use crate::web::i18n::Locale;
+use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::ui::{Launcher, SupportForm};
 
 /// The element's tag.
 pub const TAG: &str = "moov-support-form";
+
+/// How long after a form is drawn its sanitizer starts downloading: late enough not to compete
+/// with the page's own first paint, early enough to be there before the user pastes.
+const WARM_AFTER: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// The widget's stylesheet, scoped to its shadow root.
 pub const STYLESHEET: &str = include_str!("../../style/widget.css");
@@ -153,12 +158,17 @@ pub fn mount(host: &web_sys::HtmlElement) {
         if launcher {
             view! { <Launcher t=t>{form}</Launcher> }.into_any()
         } else {
+            // A form on the page will be used: fetch the sanitizer once the form is drawn.
+            set_timeout(sanitizer::warm, WARM_AFTER);
             form.into_any()
         }
     });
     let Some(session_token) = signal_out.borrow_mut().take() else {
         return;
     };
+    if let Some(timeline) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = timeline.mark("moov-support:ready");
+    }
     MOUNTED.with_borrow_mut(|m| {
         m.push(Mounted {
             host: host.clone(),

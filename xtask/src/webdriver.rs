@@ -104,6 +104,19 @@ impl Browser {
         Ok(())
     }
 
+    /// DevTools network emulation: every request waits `latency_ms` and transfers at the
+    /// given rates, as on a slow mobile connection.
+    pub fn emulate_network(&self, latency_ms: u64, down: u64, up: u64) -> Result<()> {
+        let conditions = json!({"network_conditions": {
+            "offline": false,
+            "latency": latency_ms,
+            "download_throughput": down,
+            "upload_throughput": up,
+        }});
+        self.call("POST", "/chromium/network_conditions", Some(conditions))?;
+        Ok(())
+    }
+
     pub fn reload(&self) -> Result<()> {
         self.call("POST", "/refresh", Some(json!({})))?;
         Ok(())
@@ -183,7 +196,8 @@ impl Browser {
 
     /// Waits until the element's visible text contains `needle`.
     pub fn wait_text(&self, host: &str, selector: &str, needle: &str) -> Result<String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // Generous: a first Send also waits for the sanitizer's module to arrive and compile.
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let text = self
                 .in_shadow(host, selector)

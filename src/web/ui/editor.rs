@@ -235,10 +235,13 @@ pub fn RichTextEditor(
         let html = data.get_data("text/html").unwrap_or_default();
         let text = data.get_data("text/plain").unwrap_or_default();
         spawn_local(async move {
+            // Should the sanitizer be out of reach, the paste still lands, as plain text.
             let clean = if html.trim().is_empty() {
                 sanitize::text_to_html(&text)
             } else {
-                sanitizer::clean(&html).await
+                sanitizer::clean(&html)
+                    .await
+                    .unwrap_or_else(|_| sanitize::text_to_html(&text))
             };
             if let Some(el) = editor() {
                 let _ = el.focus();
@@ -255,9 +258,15 @@ pub fn RichTextEditor(
         let Some(el) = editor() else { return };
         let raw = el.inner_html();
         spawn_local(async move {
-            let clean = sanitizer::clean(&raw).await;
+            // Unchecked HTML is still checked by the rules and cleaned again before sending.
+            let clean = sanitizer::clean(&raw).await.unwrap_or_else(|_| raw.clone());
             let Some(el) = editor() else { return };
-            if el.inner_html() != clean {
+            // The user came back and typed while the sanitizer ran: this answer is stale, and
+            // applying it would undo what they typed.
+            if el.inner_html() != raw {
+                return;
+            }
+            if raw != clean {
                 el.set_inner_html(&clean);
             }
             on_leave.run(clean);

@@ -211,10 +211,21 @@ pub fn SupportForm(
         };
         phase.set(Phase::Sending);
         spawn_local(async move {
-            let raw = CreateTicket {
-                body: sanitizer::clean(&raw.body).await,
-                ..raw
+            let body = match sanitizer::clean(&raw.body).await {
+                Ok(body) => body,
+                Err(_) => {
+                    // Nothing was sent; the draft stays, and Send tries the download again.
+                    let failure = Failure {
+                        error: SubmitError::Network,
+                        request_id: None,
+                        status: None,
+                    };
+                    emitter.emit_error(&failure);
+                    phase.set(Phase::Failed(failure));
+                    return;
+                }
             };
+            let raw = CreateTicket { body, ..raw };
             let ticket = match rules::check_sanitized(raw) {
                 Ok(t) => t,
                 Err(problems) => {
@@ -343,6 +354,7 @@ pub fn SupportForm(
                             class="moov-form"
                             novalidate=true
                             aria-busy=move || sending().then_some("true")
+                            on:focusin=move |_| sanitizer::warm()
                             on:submit=move |ev| {
                                 ev.prevent_default();
                                 submit();

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::web::i18n::Strings;
+use crate::web::sanitizer;
 
 /// What can take focus inside the dialog, in order.
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select, textarea, \
@@ -99,6 +100,9 @@ pub fn Launcher(
             class="moov-launcher"
             aria-haspopup="dialog"
             node_ref=button
+            // Pointing at or tabbing to the button is intent: the sanitizer starts loading.
+            on:pointerenter=|_| sanitizer::warm()
+            on:focus=|_| sanitizer::warm()
             on:click=open
         >
             {t.launcher}

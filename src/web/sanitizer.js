@@ -1,0 +1,85 @@
+// Loads the sanitizer (moov-support-sanitizer.js and its wasm, most of the widget's bytes)
+// only when a form is about to need it, and runs it in a module Web Worker so cleaning a long
+// paste never blocks typing. Where a worker cannot start (the widget served from another
+// origin than the page, or a CSP without a worker source), the same module runs on the main
+// thread instead.
+
+// wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the sanitizer sits in
+// <assets>/ next to the widget.
+const ASSETS = new URL("../../../../", import.meta.url);
+
+let backend = null;
+
+function inWorker() {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("moov-support-sanitizer_loader.js", ASSETS), {
+      type: "module",
+      name: "moov-support-sanitizer",
+    });
+    const pending = new Map();
+    let next = 0;
+    let ready = false;
+    const fail = (reason) => {
+      worker.terminate();
+      for (const p of pending.values()) p.reject(reason);
+      pending.clear();
+      if (!ready) reject(reason);
+      backend = null;
+    };
+    worker.onmessage = ({ data }) => {
+      if (data && data.ready) {
+        ready = true;
+        resolve({
+          clean: (html) =>
+            new Promise((ok, ko) => {
+              const id = next++;
+              pending.set(id, { resolve: ok, reject: ko });
+              worker.postMessage({ id, html });
+            }),
+        });
+        return;
+      }
+      const p = pending.get(data.id);
+      if (p) {
+        pending.delete(data.id);
+        p.resolve(data.html);
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      fail(new Error(e.message || "the sanitizer worker failed to start"));
+    };
+  });
+}
+
+async function onMainThread() {
+  const module = await import(new URL("moov-support-sanitizer.js", ASSETS).href);
+  await module.default({ module_or_path: new URL("moov-support-sanitizer_bg.wasm", ASSETS) });
+  return { clean: async (html) => module.clean(html) };
+}
+
+function start() {
+  let attempt;
+  try {
+    attempt = inWorker();
+  } catch (e) {
+    attempt = Promise.reject(e);
+  }
+  return attempt.catch(() => onMainThread());
+}
+
+export function warm() {
+  if (!backend) {
+    backend = start();
+    // A failed download is tried again at the next use rather than remembered.
+    backend.catch(() => {
+      backend = null;
+    });
+  }
+}
+
+export async function clean(html) {
+  warm();
+  const b = await backend;
+  return b.clean(html);
+}
