@@ -218,11 +218,17 @@ fn sanitizer_on_intent(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     b.click(&b.in_shadow(LAUNCHER, "button.moov-send")?)?;
     let shown = b.wait_text(LAUNCHER, ".moov-success", "created")?;
     let names = fetched(b)?;
-    if !names.iter().any(|n| n.ends_with("moov-support-sanitizer_loader.js")) {
+    if !names
+        .iter()
+        .any(|n| n.ends_with("moov-support-sanitizer_loader.js"))
+    {
         return Err(format!("no sanitizer worker was started: {names:?}").into());
     }
     // The wasm was fetched by the worker, so it is not in the page's own timeline.
-    if names.iter().any(|n| n.ends_with("moov-support-sanitizer_bg.wasm")) {
+    if names
+        .iter()
+        .any(|n| n.ends_with("moov-support-sanitizer_bg.wasm"))
+    {
         return Err("the sanitizer ran on the main thread, not in a worker".into());
     }
     let pwned = b.execute("return window.pwned === 1;", serde_json::json!([]))?;
