@@ -9,6 +9,11 @@
 //! - no record: never tried, or refused outright (nothing was created, so a corrected ticket
 //!   may reuse the key).
 //!
+//! A store kept in the proxy's memory dies with the process, and so does every `pending`
+//! record: a retry after a crash or a restart finds no record although the ticket may be at
+//! Moov. So for [`KEEP_FOR`] after such a store starts (the longest a key is remembered
+//! anyway), a key with no record is looked up too before it is created.
+//!
 //! A record remembers a fingerprint of the cleaned ticket: the same key with another ticket
 //! is a conflict. Only the holder of the key's claim (an atomic set-if-absent with expiry)
 //! calls Moov; others wait for its record, on this instance or any other sharing the store.
@@ -91,6 +96,9 @@ pub struct Idempotency {
     store: Arc<dyn Store>,
     claim_ttl: Duration,
     wait_for: Duration,
+    /// Until then, a key with no record may have been tried by an earlier process whose
+    /// records were lost with it. `None` when the store outlives restarts.
+    unsure_until: Option<Instant>,
 }
 
 impl Idempotency {
@@ -98,11 +106,18 @@ impl Idempotency {
     /// live attempt never loses its claim; a crashed one frees the key after it. Waiters give
     /// up after `wait_for`.
     pub fn new(store: Arc<dyn Store>, claim_ttl: Duration, wait_for: Duration) -> Self {
+        let unsure_until = (!store.outlives_restarts()).then(|| Instant::now() + KEEP_FOR);
         Idempotency {
             store,
             claim_ttl,
             wait_for,
+            unsure_until,
         }
+    }
+
+    /// True when a missing record does not prove that the key was never tried.
+    fn unsure_of_missing(&self) -> bool {
+        self.unsure_until.is_some_and(|t| Instant::now() < t)
     }
 
     /// Waits until no other attempt holds `key`, then replays its ticket or starts this one.
@@ -128,7 +143,7 @@ impl Idempotency {
                     claim_key,
                     owner,
                     fingerprint: fingerprint.to_owned(),
-                    look_first: false,
+                    look_first: self.unsure_of_missing(),
                     finished: false,
                 };
                 return attempt.start().await;
@@ -179,7 +194,8 @@ pub struct Attempt {
 impl Attempt {
     /// Rereads the record under the claim (the previous holder may have finished since it
     /// was read), then marks the key pending before Moov is called, so that even a crash
-    /// mid-call leaves the next attempt looking before it creates.
+    /// mid-call leaves the next attempt looking before it creates (when the store survives
+    /// the crash; otherwise `look_first` is already set for keys with no record).
     async fn start(mut self) -> Result<Begin, IdempotencyError> {
         match read(&*self.store, &self.record_key).await? {
             Some(r) if r.fingerprint != self.fingerprint => {
@@ -264,7 +280,15 @@ mod tests {
     use crate::store::MemoryStore;
     use moov_support::{Contact, TicketStatus};
 
+    /// A ledger whose store is trusted to hold every key ever tried.
     fn ledger() -> Idempotency {
+        Idempotency {
+            unsure_until: None,
+            ..fresh_memory_ledger()
+        }
+    }
+
+    fn fresh_memory_ledger() -> Idempotency {
         Idempotency::new(
             Arc::new(MemoryStore::default()),
             Duration::from_secs(5),
@@ -346,5 +370,29 @@ mod tests {
         drop(attempt(l.begin(acct, key, "fp").await.unwrap()));
         let a = attempt(l.begin(acct, key, "fp").await.unwrap());
         assert!(a.look_first());
+    }
+
+    #[tokio::test]
+    async fn a_memory_store_looks_up_unknown_keys_until_it_remembers_a_whole_keep_for() {
+        let l = fresh_memory_ledger();
+        let (acct, key) = (Uuid::new_v4(), Uuid::new_v4());
+        // Just started: an earlier process may have sent this key to Moov before it died.
+        let a = attempt(l.begin(acct, key, "fp").await.unwrap());
+        assert!(a.look_first());
+        a.finish(Outcome::Refused).await.unwrap();
+        let l = Idempotency {
+            unsure_until: Some(Instant::now()),
+            ..l
+        };
+        // Up for KEEP_FOR: every key it could be asked about was tried in this process.
+        assert!(!attempt(l.begin(acct, key, "fp").await.unwrap()).look_first());
+    }
+
+    #[test]
+    fn only_a_store_that_dies_with_the_proxy_makes_missing_records_doubtful() {
+        assert!(fresh_memory_ledger().unsure_of_missing());
+        let redis = crate::store::RedisStore::new("redis://127.0.0.1:1").unwrap();
+        let l = Idempotency::new(Arc::new(redis), Duration::from_secs(1), Duration::ZERO);
+        assert!(!l.unsure_of_missing());
     }
 }

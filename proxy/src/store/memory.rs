@@ -96,6 +96,10 @@ impl Store for MemoryStore {
             })
         })
     }
+
+    fn outlives_restarts(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -68,6 +68,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Counts one hit on `key` in a fixed window of `window` that starts with its first hit.
     fn hit<'a>(&'a self, key: &'a str, window: Duration) -> StoreFuture<'a, Hits>;
+
+    /// True when what is stored survives a restart of the proxy. When it does not, a key
+    /// with no record may still have been tried by the process before, and reached Moov.
+    fn outlives_restarts(&self) -> bool;
 }
 
 /// The store `redis_url` names, or memory when there is none. Redis is checked with a PING

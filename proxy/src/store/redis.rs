@@ -272,6 +272,11 @@ impl Store for RedisStore {
             }
         })
     }
+
+    /// Redis lives apart from the proxy; its own restarts keep data only with persistence on.
+    fn outlives_restarts(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -138,24 +138,36 @@ async fn two_instances_sharing_redis_create_one_ticket_per_key() {
 }
 
 #[tokio::test]
-async fn without_a_shared_store_two_instances_would_duplicate() {
-    // The control for the test above: memory stores do not see each other's keys.
+async fn without_a_shared_store_a_retry_elsewhere_finds_the_ticket_at_moov() {
+    // Memory stores do not see each other's keys or claims, so two instances can still both
+    // file a ticket when their attempts overlap; what they do have is the lookup by
+    // `foreignID` a memory store makes before every new key, so a retry that lands on
+    // another instance after the ticket reached Moov gets that ticket.
     let env = Env::start_with(roomy(), &[]).await;
     let second = env.another_proxy(&[]).await;
     env.moov().push_fault(Fault {
-        delay_ms: Some(300),
+        delay_ms: Some(1_000),
         ..Fault::default()
     });
     let key = Uuid::new_v4().to_string();
-    let body = ticket();
     let session = token("u-1", ACCOUNT);
-    let (first_url, second_url) = (env.proxy.url(), second.url());
-    let (a, b) = tokio::join!(
-        post_to(&first_url, &session, &body, Some(&key)),
-        post_to(&second_url, &session, &body, Some(&key)),
-    );
-    assert_eq!((a.status, b.status), (200, 200));
-    assert_eq!(env.moov().tickets(ACCOUNT).len(), 2);
+    let first_url = env.proxy.url();
+    let (s, k) = (session.clone(), key.clone());
+    let first = tokio::spawn(async move { post_to(&first_url, &s, &ticket(), Some(&k)).await });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while env.moov().tickets(ACCOUNT).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the first ticket never reached Moov"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let retry = post_to(&second.url(), &session, &ticket(), Some(&key)).await;
+    let first = first.await.unwrap();
+    assert_eq!((first.status, retry.status), (200, 200), "{}", retry.text);
+    assert_eq!(retry.json()["ticketID"], first.json()["ticketID"]);
+    assert_eq!(env.moov().tickets(ACCOUNT).len(), 1);
+    assert_eq!(env.moov().create_requests(), 1);
 }
 
 #[tokio::test]
