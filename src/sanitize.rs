@@ -187,6 +187,20 @@ mod tests {
     }
 
     #[test]
+    fn link_hosts_are_ascii_or_punycode() {
+        // Without IDNA tables a Unicode host cannot be checked, so the link loses its target
+        // and keeps its text; the same host written in punycode stays a link.
+        assert_eq!(
+            clean(r#"<a href="https://bücher.example/x">shop</a>"#),
+            "<a rel=\"noopener noreferrer nofollow\">shop</a>"
+        );
+        assert_eq!(
+            clean(r#"<a href="https://xn--bcher-kva.example/x">shop</a>"#),
+            r#"<a href="https://xn--bcher-kva.example/x" rel="noopener noreferrer nofollow">shop</a>"#
+        );
+    }
+
+    #[test]
     fn no_images_styles_classes_or_ids() {
         let out =
             clean(r#"<p style="color:red" class="c" id="i"><img src="https://x/y.png">t</p>"#);
