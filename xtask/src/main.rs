@@ -1,6 +1,7 @@
 //! Project commands: `cargo xtask dev` runs the demo, `cargo xtask test` runs every test.
 //! Both install what the machine is missing first.
 
+mod assets;
 mod bench;
 mod demo_e2e;
 mod fuzz;
@@ -116,7 +117,22 @@ fn start_proxy(
 
 fn dev(root: &Path, release: bool) -> Result<()> {
     tools::ensure(root, Need::Build)?;
-    let binary = build_proxy(root, release)?;
+    if release {
+        // What partners deploy: the hashed, precompressed build, served by the proxy itself
+        // with its real cache and CSP headers on the same origin as the API.
+        let dir = assets::release(root)?;
+        let binary = build_proxy(root, true)?;
+        let mut proxy = start_proxy(
+            &binary,
+            "127.0.0.1:8080",
+            "http://127.0.0.1:8080,http://localhost:8080",
+            Some(&dir),
+        )?;
+        step("release demo dashboard, proxy and Moov sandbox on http://127.0.0.1:8080");
+        step("Ctrl-C stops everything");
+        return proxy.wait();
+    }
+    let binary = build_proxy(root, false)?;
     let _proxy = start_proxy(
         &binary,
         "127.0.0.1:3000",
@@ -127,9 +143,6 @@ fn dev(root: &Path, release: bool) -> Result<()> {
     step("demo dashboard on http://127.0.0.1:8080 (Ctrl-C stops everything)");
     let mut trunk = Command::new("trunk");
     trunk.current_dir(root).arg("serve");
-    if release {
-        trunk.arg("--release");
-    }
     Service::start("trunk serve", &mut trunk)?.wait()
 }
 
@@ -264,6 +277,10 @@ fn test(root: &Path) -> Result<()> {
         "native tests: ticket core, proxy, sandbox over real HTTP",
         // The browser-only half is tested in browsers below; natively only the core matters.
         &mut || cmd(cargo(root).args(["test", "--workspace", "--no-default-features"])),
+    );
+    check(
+        "size budget: first-interactive ≤ 60 KB brotli, all ≤ 200 KB brotli",
+        &mut || assets::budget_check(&assets::release(root)?),
     );
     let built = check("widget bundle (trunk build)", &mut || {
         cmd(Command::new("trunk").current_dir(root).arg("build"))
