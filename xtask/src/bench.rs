@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: the proxy's own cost under load, on loopback only.
+//! `cargo xtask bench`: the widget's bytes and browser timings ([`crate::assets`],
+//! [`crate::bench_browser`]), then the proxy's own cost under load, on loopback only.
 //!
 //! The same ticket creation is driven by `wrk` (fixed threads, connections and duration)
 //! against (a) the Moov sandbox directly, (b) the token proxy in front of that sandbox, and
@@ -150,11 +151,24 @@ pub fn run(root: &Path, load: &Load) -> Result<()> {
     drop(sandbox);
     let _ = std::fs::remove_dir_all(&work);
 
+    step("the widget: release assets");
+    let dir = crate::assets::release(root)?;
+    let sizes = crate::assets::sizes(&dir)?;
+    let browser = crate::bench_browser::run(root, &binary, &dir);
+
+    println!();
+    crate::assets::print_table(&sizes);
+    println!();
+    match &browser {
+        Ok(lines) => print!("{lines}"),
+        Err(e) => println!("browser measurements failed: {e}"),
+    }
+    println!();
     print!("{}", report(&results, load, &loadavg));
     if let Some(bad) = results.iter().find(|r| r.non_2xx > 0) {
         return Err(format!("{}: {} answers were not 2xx", bad.name, bad.non_2xx).into());
     }
-    Ok(())
+    browser.map(|_| ())
 }
 
 /// The proxy built for a server: the workspace's release profile is tuned for the widget's

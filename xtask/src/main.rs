@@ -3,6 +3,7 @@
 
 mod assets;
 mod bench;
+mod bench_browser;
 mod demo_e2e;
 mod fuzz;
 mod run;
@@ -26,9 +27,12 @@ usage: cargo xtask <command>
   e2e               build the demo and run only its end-to-end checks in headless Chromium
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
-  bench             load-test ticket creation on loopback with wrk: the Moov sandbox
-                    directly, through the token proxy, and through nginx (installs
-                    nginx and wrk if missing); prints requests/s, p50, p99 and ratios
+  bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
+                    headless Chromium (slow mobile network and unthrottled), ammonia vs
+                    DOMPurify on the same inputs, the main thread during a 64 KiB paste;
+                    then ticket creation on loopback with wrk: the Moov sandbox directly,
+                    through the token proxy, and through nginx (installs nginx and wrk if
+                    missing); prints requests/s, p50, p99 and ratios
   fuzz [SECONDS]    run every cargo-fuzz target for SECONDS each (default 60) on nightly
                     (installs cargo-fuzz if missing); prints executions and findings
   soak [MINUTES]    mixed traffic against the proxy and the sandbox for MINUTES (default 10);
@@ -181,6 +185,9 @@ fn browser_tests(
         "moov-support",
         "--target",
         "wasm32-unknown-unknown",
+        // One bundle: the test page has no sanitizer module next to it to load.
+        "--features",
+        "inline-sanitizer",
         "--test",
         "browser",
         "--test",

@@ -10,6 +10,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const BINARYEN_VERSION: &str = "132";
 pub const AXE_VERSION: &str = "4.14.1";
+/// DOMPurify, the sanitizer the widget's ammonia is measured against by `cargo xtask bench`.
+pub const DOMPURIFY_VERSION: &str = "3.5.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -173,6 +175,26 @@ fn ensure_axe() -> Result<()> {
     }
     step(&format!("installing axe-core {AXE_VERSION} from npm"));
     npm_install(&format!("axe-core@{AXE_VERSION}"))
+}
+
+/// DOMPurify's browser build.
+pub fn dompurify_script() -> PathBuf {
+    cache_dir().join("npm/node_modules/dompurify/dist/purify.min.js")
+}
+
+pub fn ensure_dompurify() -> Result<()> {
+    let package = cache_dir().join("npm/node_modules/dompurify/package.json");
+    let have = std::fs::read_to_string(&package).unwrap_or_default();
+    if have.contains(&format!("\"version\": \"{DOMPURIFY_VERSION}\""))
+        && dompurify_script().exists()
+    {
+        step(&format!("DOMPurify {DOMPURIFY_VERSION}: present"));
+        return Ok(());
+    }
+    step(&format!(
+        "installing DOMPurify {DOMPURIFY_VERSION} from npm"
+    ));
+    npm_install(&format!("dompurify@{DOMPURIFY_VERSION}"))
 }
 
 fn ensure_trunk() -> Result<()> {

@@ -1,0 +1,397 @@
+//! The widget's side of `cargo xtask bench`, measured in headless Chromium on the release
+//! build served (precompressed) by the proxy: start-up under a slow mobile network and
+//! unthrottled, ammonia in wasm against DOMPurify on the same inputs, and the main thread
+//! while a 64 KiB paste is cleaned.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::run::{free_addr, step, Result, Service};
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM};
+use crate::webdriver::Browser;
+
+/// Lighthouse's mobile profile: 150 ms round trip, 1.6 Mbps down, 750 Kbps up.
+const SLOW_LATENCY_MS: u64 = 150;
+const SLOW_DOWN_BYTES_PER_SEC: u64 = 1_600_000 / 8;
+const SLOW_UP_BYTES_PER_SEC: u64 = 750_000 / 8;
+/// Cold loads per start-up figure (the issue's "median of 9").
+const LOADS: usize = 9;
+/// Timed rounds over every input, per sanitizer.
+const ROUNDS: u32 = 15;
+
+/// What one start-up series measured, in milliseconds.
+struct Series {
+    values: Vec<f64>,
+}
+
+impl Series {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut v = self.values.clone();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * (v.len() as f64 - 1.0)).round() as usize;
+        v[rank.min(v.len() - 1)]
+    }
+}
+
+/// Runs every browser measurement against the release assets in `dir`, served by the proxy
+/// `binary`; returns the report's lines.
+pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
+    tools::ensure_dompurify()?;
+    let addr = free_addr()?;
+    let mut proxy = Service::start(
+        "moov-support-proxy",
+        Command::new(binary)
+            .arg("serve")
+            .env("PROXY_ADDR", &addr)
+            .env("ALLOWED_ORIGINS", format!("http://{addr}"))
+            .env("STATIC_DIR", dir)
+            .env_remove("MOOV_BASE_URL")
+            .env("RUST_LOG", "warn"),
+    )?;
+    proxy.wait_listening(&addr, Duration::from_secs(20))?;
+    let base = format!("http://{addr}/");
+
+    let driver_addr = free_addr()?;
+    let port = driver_addr.rsplit(':').next().unwrap_or("9515").to_owned();
+    let mut driver = Service::start(
+        "chromedriver",
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+    )?;
+    driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
+
+    let mut out = String::new();
+    step("start-up: cold loads under Lighthouse's mobile network");
+    let slow = startup(&driver_addr, &base, true)?;
+    step("start-up: cold loads unthrottled");
+    let fast = startup(&driver_addr, &base, false)?;
+    writeln!(
+        out,
+        "| start-up (median of {LOADS} cold loads) | median | p90 |"
+    )?;
+    writeln!(out, "|---|---:|---:|")?;
+    for (label, series) in [
+        ("navigation → form ready, 150 ms RTT, 1.6 Mbps", &slow.0),
+        ("navigation → form ready, unthrottled", &fast.0),
+        ("widget start → form ready, unthrottled", &fast.1),
+    ] {
+        writeln!(
+            out,
+            "| {label} | {:.0} ms | {:.0} ms |",
+            series.percentile(50.0),
+            series.percentile(90.0)
+        )?;
+    }
+
+    step("sanitizing: ammonia (wasm) and DOMPurify on the same inputs");
+    let inputs = sanitize_inputs(root);
+    let (module, wasm) = sanitizer_files(dir)?;
+    let profile = profile_dir("sanitize")?;
+    let browser = Browser::open(&driver_addr, CHROMIUM, &profile)?;
+    let result = compare_sanitizers(&browser, &base, &module, &wasm, &inputs);
+    let paste = result.as_ref().ok().and(Some(())).map(|()| {
+        step("main thread during a 64 KiB paste");
+        paste_long_task(&browser, &base, &module, &wasm)
+    });
+    let _ = browser.close();
+    let _ = std::fs::remove_dir_all(&profile);
+    let (ammonia, purify) = result?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| sanitizing {} inputs ({} KiB), median of {ROUNDS} rounds | ms per round |",
+        inputs.len(),
+        inputs.iter().map(String::len).sum::<usize>() / 1024
+    )?;
+    writeln!(out, "|---|---:|")?;
+    writeln!(out, "| ammonia in wasm (release) | {ammonia:.1} |")?;
+    writeln!(
+        out,
+        "| DOMPurify {} | {purify:.1} |",
+        tools::DOMPURIFY_VERSION
+    )?;
+    writeln!(
+        out,
+        "| ratio ammonia / DOMPurify | {:.2}× |",
+        ammonia / purify
+    )?;
+    if let Some(paste) = paste {
+        let paste = paste?;
+        writeln!(out)?;
+        writeln!(out, "| 64 KiB paste into the editor | ms |")?;
+        writeln!(out, "|---|---:|")?;
+        writeln!(
+            out,
+            "| paste → cleaned HTML in the editor (sanitizer in the worker) | {:.0} |",
+            paste.inserted_ms
+        )?;
+        writeln!(
+            out,
+            "| longest main-thread task meanwhile (long tasks are > 50 ms; 0 = none) | {:.0} |",
+            paste.longest_task_ms
+        )?;
+        writeln!(
+            out,
+            "| the same cleaning on the main thread instead: one task of | {:.0} |",
+            paste.main_thread_clean_ms
+        )?;
+    }
+    Ok(out)
+}
+
+fn profile_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "moov-support-bench-chromium-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Cold loads of the demo page, each in a fresh profile: (navigation → ready, start → ready).
+fn startup(driver: &str, base: &str, throttled: bool) -> Result<(Series, Series)> {
+    let mut from_navigation = Series { values: Vec::new() };
+    let mut from_start = Series { values: Vec::new() };
+    for i in 0..LOADS {
+        let profile = profile_dir(&format!("startup-{throttled}-{i}"))?;
+        let browser = Browser::open(driver, CHROMIUM, &profile)?;
+        let measured = (|| -> Result<(f64, f64)> {
+            if throttled {
+                browser.emulate_network(
+                    SLOW_LATENCY_MS,
+                    SLOW_DOWN_BYTES_PER_SEC,
+                    SLOW_UP_BYTES_PER_SEC,
+                )?;
+            }
+            browser.goto(base)?;
+            for _ in 0..300 {
+                let marks = browser.execute(
+                    "const at = n => (performance.getEntriesByName(n)[0] || {}).startTime;
+                     return [at('moov-support:start'), at('moov-support:ready')];",
+                    json!([]),
+                )?;
+                if let (Some(start), Some(ready)) = (marks[0].as_f64(), marks[1].as_f64()) {
+                    return Ok((ready, ready - start));
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err("the form never became ready".into())
+        })();
+        let _ = browser.close();
+        let _ = std::fs::remove_dir_all(&profile);
+        let (nav, start) = measured?;
+        println!(
+            "  load {}: {nav:.0} ms after navigation, {start:.0} ms after start",
+            i + 1
+        );
+        from_navigation.values.push(nav);
+        from_start.values.push(start);
+    }
+    Ok((from_navigation, from_start))
+}
+
+/// The XSS corpus' payloads (when present) and one 64 KiB document pasted from a word
+/// processor.
+fn sanitize_inputs(root: &Path) -> Vec<String> {
+    let corpus = root.join("../shared/corpus/xss-dompurify.jsonl");
+    let mut inputs: Vec<String> = match std::fs::read_to_string(&corpus) {
+        Ok(text) => text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter_map(|v| v["payload"].as_str().map(str::to_owned))
+            .collect(),
+        Err(_) => {
+            println!(
+                "notice: {} is absent; sanitizing measures the 64 KiB document only",
+                corpus.display()
+            );
+            Vec::new()
+        }
+    };
+    inputs.push(pasted_document(64 * 1024));
+    inputs
+}
+
+/// HTML the way word processors put it on the clipboard: styles, classes, spans, comments,
+/// lists and links, until it is `bytes` long.
+pub fn pasted_document(bytes: usize) -> String {
+    let mut html = String::from(
+        "<html><head><style>p.MsoNormal{margin:0}</style></head><body><!--StartFragment-->",
+    );
+    let mut n = 0;
+    while html.len() < bytes {
+        n += 1;
+        let _ = write!(
+            html,
+            "<p class=\"MsoNormal\" style=\"margin:0cm;font-family:Calibri\"><span lang=\"EN-US\" \
+             style=\"font-size:11pt\">Paragraph {n}: the payout for invoice <b>INV-{n:05}</b> \
+             was <i>declined</i>; see <a href=\"https://example.com/payouts/{n}?ref=mail\" \
+             target=\"_blank\">the payout</a>.</span><o:p></o:p></p>\
+             <!--[if !supportLists]--><ul style=\"margin-top:0\"><li class=\"MsoListParagraph\">\
+             Amount: <span style=\"color:red\">{n}.00 USD</span></li><li>Reference: \
+             <code>ref-{n}</code></li></ul><!--[endif]-->"
+        );
+    }
+    html.push_str("<!--EndFragment--></body></html>");
+    html
+}
+
+/// The release sanitizer's module and wasm, as URLs relative to the site root.
+fn sanitizer_files(dir: &Path) -> Result<(String, String)> {
+    fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if let Some(found) = find(&path, name) {
+                    return Some(found);
+                }
+            } else if path.file_name().is_some_and(|n| n == name) {
+                return Some(path);
+            }
+        }
+        None
+    }
+    let url = |name: &str| -> Result<String> {
+        let path = find(dir, name).ok_or_else(|| format!("{name} is not in {}", dir.display()))?;
+        let rel = path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
+        Ok(format!("/{rel}"))
+    };
+    Ok((
+        url("moov-support-sanitizer.js")?,
+        url("moov-support-sanitizer_bg.wasm")?,
+    ))
+}
+
+/// DOMPurify set up as close to the widget's policy as its options allow.
+const PURIFY_CONFIG: &str = "{ ALLOWED_TAGS: ['p','br','strong','em','b','i','u','s','code','pre','blockquote','ul','ol','li','a'], ALLOWED_ATTR: ['href'], ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i }";
+
+/// Median milliseconds per round over every input: (ammonia, DOMPurify).
+fn compare_sanitizers(
+    b: &Browser,
+    base: &str,
+    module: &str,
+    wasm: &str,
+    inputs: &[String],
+) -> Result<(f64, f64)> {
+    b.goto(&format!("{base}launcher.html"))?;
+    let source = std::fs::read_to_string(tools::dompurify_script())?;
+    b.execute(&format!("{source}\nreturn true;"), json!([]))?;
+    let script = format!(
+        "const [moduleUrl, wasmUrl, inputs, rounds] = arguments;
+         const done = arguments[arguments.length - 1];
+         (async () => {{
+           const ammonia = await import(moduleUrl);
+           await ammonia.default({{ module_or_path: wasmUrl }});
+           const config = {PURIFY_CONFIG};
+           const purify = html => DOMPurify.sanitize(html, config);
+           const round = fn => {{
+             const t0 = performance.now();
+             for (const html of inputs) fn(html);
+             return performance.now() - t0;
+           }};
+           for (let i = 0; i < 3; i++) {{ round(ammonia.clean); round(purify); }}
+           const a = [], p = [];
+           for (let i = 0; i < rounds; i++) {{ a.push(round(ammonia.clean)); p.push(round(purify)); }}
+           const median = v => v.sort((x, y) => x - y)[v.length >> 1];
+           return [median(a), median(p)];
+         }})().then(done, e => done(String(e)));"
+    );
+    let v = b.execute_async(&script, json!([module, wasm, inputs, ROUNDS]))?;
+    match (v[0].as_f64(), v[1].as_f64()) {
+        (Some(a), Some(p)) => Ok((a, p)),
+        _ => Err(format!("sanitizer timing failed: {v}").into()),
+    }
+}
+
+struct Paste {
+    inserted_ms: f64,
+    longest_task_ms: f64,
+    main_thread_clean_ms: f64,
+}
+
+/// Pastes a 64 KiB document into the demo's inline editor with a long-task observer on.
+fn paste_long_task(b: &Browser, base: &str, module: &str, wasm: &str) -> Result<Paste> {
+    b.goto(base)?;
+    let html = pasted_document(64 * 1024);
+    let v = b.execute_async(
+        "const [html, moduleUrl, wasmUrl] = arguments;
+         const done = arguments[arguments.length - 1];
+         const sleep = ms => new Promise(r => setTimeout(r, ms));
+         const paste = (editor, content) => {
+           const data = new DataTransfer();
+           data.setData('text/html', content);
+           data.setData('text/plain', 'x');
+           editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+         };
+         (async () => {
+           let editor;
+           for (let i = 0; i < 200 && !editor; i++) {
+             editor = document.querySelector('#support')?.shadowRoot?.querySelector('#moov-body');
+             if (!editor) await sleep(50);
+           }
+           editor.focus();
+           // The first paste also downloads the sanitizer; the measured one finds it ready.
+           paste(editor, '<p>warm <b>up</b></p>');
+           for (let i = 0; i < 400 && !editor.innerHTML.includes('warm'); i++) await sleep(25);
+           editor.innerHTML = '';
+           editor.focus();
+           const tasks = [];
+           const observer = new PerformanceObserver(list => tasks.push(...list.getEntries()));
+           observer.observe({ type: 'longtask' });
+           const t0 = performance.now();
+           paste(editor, html);
+           while (!editor.innerHTML.includes('Paragraph 2')) await sleep(1);
+           const inserted = performance.now() - t0;
+           await sleep(300);
+           observer.disconnect();
+           const longest = tasks.reduce((m, t) => Math.max(m, t.duration), 0);
+           const ammonia = await import(moduleUrl);
+           await ammonia.default({ module_or_path: wasmUrl });
+           ammonia.clean('<p>warm</p>');
+           const t1 = performance.now();
+           ammonia.clean(html);
+           const mainThread = performance.now() - t1;
+           return [inserted, longest, mainThread];
+         })().then(done, e => done(String(e)));",
+        json!([html, module, wasm]),
+    )?;
+    match (v[0].as_f64(), v[1].as_f64(), v[2].as_f64()) {
+        (Some(inserted_ms), Some(longest_task_ms), Some(main_thread_clean_ms)) => Ok(Paste {
+            inserted_ms,
+            longest_task_ms,
+            main_thread_clean_ms,
+        }),
+        _ => Err(format!("paste measurement failed: {v}").into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pasted_document_has_the_asked_size_and_word_processor_markup() {
+        let html = pasted_document(64 * 1024);
+        assert!(html.len() >= 64 * 1024 && html.len() < 66 * 1024);
+        assert!(html.contains("class=\"MsoNormal\"") && html.contains("<!--[if"));
+    }
+
+    #[test]
+    fn percentiles_pick_from_the_sorted_values() {
+        let s = Series {
+            values: vec![5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0],
+        };
+        assert_eq!(s.percentile(50.0), 5.0);
+        assert_eq!(s.percentile(90.0), 8.0);
+    }
+}
