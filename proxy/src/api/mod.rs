@@ -4,6 +4,7 @@
 //! `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy runs against its
 //! built-in sandbox.
 
+mod assets;
 mod dev;
 mod hardening;
 mod history;
@@ -15,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -24,7 +24,6 @@ use axum::{middleware, Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use uuid::Uuid;
 
 use crate::error::{ApiError, MAX_REQUEST_BYTES};
@@ -175,11 +174,7 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
             .route("/api/dev/token-failure", post(dev::token_failure));
     }
     routes = match static_dir {
-        Some(dir) => routes.fallback_service(
-            ServeDir::new(dir)
-                .append_index_html_on_directories(true)
-                .not_found_service(not_found.into_service()),
-        ),
+        Some(dir) => routes.fallback_service(assets::static_files(dir)),
         None => routes.fallback(not_found),
     };
     let origins = Arc::new(allowed_origins.to_vec());

@@ -12,5 +12,6 @@ mod sandbox_api;
 mod sandbox_mode;
 mod sessions;
 mod shared;
+mod static_assets;
 mod tickets;
 mod tokens;

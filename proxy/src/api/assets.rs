@@ -1,0 +1,80 @@
+//! The built widget and demo served from `STATIC_DIR`.
+//!
+//! `cargo xtask dev --release` lays a build out with the widget's files under
+//! `v/<hash>/` (content-addressed) and `.br`/`.gz` siblings beside each text or wasm file.
+//! Clients get the smallest variant they accept (with `Vary: Accept-Encoding` and the
+//! original file's content type); hashed files are cached for a year, since a new build gets
+//! a new folder, and everything else (pages, the `moov-support.js` loader partners include
+//! by name) is revalidated on every use so a deploy reaches users at once.
+
+use std::path::Path;
+
+use axum::extract::Request;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use tower_http::services::ServeDir;
+
+/// For files whose URL changes whenever their content does.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For files served under a stable name: cacheable, but checked (ETag/Last-Modified) each time.
+const REVALIDATE: &str = "no-cache";
+
+/// The service answering every path no route claims, from `dir`.
+pub(super) fn static_files(dir: &Path) -> Router {
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(true)
+        .not_found_service(super::not_found.into_service());
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_policy))
+}
+
+/// Sets `Cache-Control` on files found: [`IMMUTABLE`] under `/v/<hex>/`, [`REVALIDATE`]
+/// elsewhere. Errors keep their own (JSON errors are `no-store`).
+async fn cache_policy(request: Request, next: Next) -> Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    if found {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(if hashed { IMMUTABLE } else { REVALIDATE }),
+        );
+    }
+    response
+}
+
+/// `/v/<hex digits>/<something>`: a file of a content-addressed build folder.
+fn is_hashed(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/v/") else {
+        return false;
+    };
+    match rest.split_once('/') {
+        Some((hash, file)) => {
+            !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit()) && !file.is_empty()
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_files_inside_a_hex_folder_are_hashed() {
+        assert!(is_hashed("/v/0123abcdef45/moov-support-widget.js"));
+        assert!(is_hashed("/v/0123abcdef45/snippets/x/src/web/element.js"));
+        assert!(!is_hashed("/v/0123abcdef45/"));
+        assert!(!is_hashed("/v/0123abcdef45"));
+        assert!(!is_hashed("/v/latest/moov-support-widget.js"));
+        assert!(!is_hashed("/v//moov-support-widget.js"));
+        assert!(!is_hashed("/moov-support.js"));
+        assert!(!is_hashed("/index.html"));
+    }
+}
