@@ -1,8 +1,9 @@
 //! `POST /api/support/tickets`: the widget's one real request.
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use moov_support::{rules, Contact, CreateTicket, Ticket};
@@ -50,6 +51,13 @@ impl NewTicket {
         serde_json::from_value(value).map_err(|e| ApiError::MalformedJson(e.to_string()))
     }
 
+    /// Reads a ticket from the bytes of a request whose content type is JSON: every way the
+    /// bytes are not a ticket object is a 400 [`ApiError::MalformedJson`].
+    pub fn decode(body: &[u8]) -> Result<NewTicket, ApiError> {
+        let Json(value) = Json::<serde_json::Value>::from_bytes(body)?;
+        NewTicket::from_json(value)
+    }
+
     /// The ticket to check and forward, with the proxy's own `foreignID`.
     pub fn into_create(self, foreign_id: Option<String>) -> CreateTicket {
         CreateTicket {
@@ -68,7 +76,7 @@ impl NewTicket {
 pub(super) async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    payload: Result<Json<serde_json::Value>, JsonRejection>,
+    payload: Result<Bytes, BytesRejection>,
 ) -> Response {
     let session = match state.0.sessions.resolve(&headers).await {
         Ok(s) => s,
@@ -89,7 +97,7 @@ async fn submit(
     state: &AppState,
     session: &Session,
     headers: &HeaderMap,
-    payload: Result<Json<serde_json::Value>, JsonRejection>,
+    payload: Result<Bytes, BytesRejection>,
 ) -> Result<Answer<Ticket>, Failure> {
     if let Some(limit) = &state.0.user_limit {
         let user = format!("{}:{}", session.account_id, session.user_id);
@@ -101,8 +109,12 @@ async fn submit(
             })?;
     }
     let key = idempotency_key(headers)?;
-    let Json(value) = payload.map_err(ApiError::from)?;
-    let raw = NewTicket::from_json(value)?;
+    // The order of axum's `Json` extractor: content type (415), then size (413), then JSON.
+    if !is_json(headers) {
+        return Err(ApiError::UnsupportedMediaType.into());
+    }
+    let bytes = payload.map_err(|e| ApiError::from(JsonRejection::from(e)))?;
+    let raw = NewTicket::decode(&bytes)?;
     let ticket = rules::prepare(raw.into_create(key.map(|k| k.to_string())))
         .map_err(|fields| ApiError::Validation(Box::new(fields)))?;
     let account = session.account_id;
@@ -160,6 +172,19 @@ async fn finish(attempt: crate::idempotency::Attempt, outcome: Outcome<'_>) {
     if let Err(e) = attempt.finish(outcome).await {
         tracing::error!(error = %e, "could not record an idempotency result");
     }
+}
+
+/// `application/json` or any `application/*+json`, with or without parameters: what axum's
+/// `Json` extractor admits.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| {
+            m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+        })
 }
 
 /// The `Idempotency-Key` header: absent, or a UUID.

@@ -8,6 +8,7 @@ mod idempotency;
 mod logs;
 mod on_behalf;
 mod production;
+mod rules_props;
 mod sandbox_api;
 mod sandbox_mode;
 mod sessions;
