@@ -53,14 +53,29 @@ async fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 }
 
 async fn fetch_json(method: &str, url: &str, body: Option<&str>) -> serde_json::Value {
+    fetch_json_as(None, method, url, body).await
+}
+
+/// [`fetch_json`] with a session token, as the widget sends it.
+async fn fetch_json_as(
+    token: Option<&str>,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> serde_json::Value {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    let headers = web_sys::Headers::new().unwrap();
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(body));
-        let headers = web_sys::Headers::new().unwrap();
         headers.set("content-type", "application/json").unwrap();
-        init.set_headers(&headers);
     }
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .unwrap();
+    }
+    init.set_headers(&headers);
     let window = web_sys::window().unwrap();
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
@@ -84,6 +99,31 @@ async fn fault(json: &str) {
 
 async fn clear_faults() {
     fetch_json("DELETE", &format!("{PROXY}/api/dev/faults"), None).await;
+}
+
+/// Makes the sandbox's OAuth token endpoint answer `status` (`None`: work again).
+async fn token_endpoint_fails(status: Option<u16>) {
+    let body = serde_json::json!({ "status": status }).to_string();
+    fetch_json(
+        "POST",
+        &format!("{PROXY}/api/dev/token-failure"),
+        Some(&body),
+    )
+    .await;
+}
+
+/// How many of the account's tickets carry `key`, read back through the proxy as `user`:
+/// the proxy files a draft's idempotency key as the ticket's `foreignID`.
+async fn tickets_under(user: &str, key: &str) -> usize {
+    let token = session(user).await;
+    let url = format!("{}?count=200", endpoint());
+    let page = fetch_json_as(Some(&token), "GET", &url, None).await;
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a page of tickets: {page}"))
+        .iter()
+        .filter(|t| t["foreignID"].as_str() == Some(key))
+        .count()
 }
 
 /// One `<moov-support-form>` on the page.
@@ -120,7 +160,7 @@ impl Widget {
     fn listen(host: HtmlElement) -> Widget {
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
-        for name in ["ready", "submitted", "error", "draft-restored"] {
+        for name in ["ready", "submitted", "error", "draft-restored", "queued"] {
             let log = events.clone();
             let listener =
                 Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
@@ -231,6 +271,12 @@ impl Widget {
             .iter()
             .find(|(n, _)| n == event)
             .map(|(_, d)| d.clone())
+    }
+
+    /// The idempotency key of the saved draft.
+    fn draft_key(&self) -> String {
+        let draft = self.stored_draft().expect("a saved draft");
+        draft["idempotency_key"].as_str().unwrap().to_owned()
     }
 
     /// This widget's user's saved draft.
@@ -412,7 +458,98 @@ async fn a_failed_send_keeps_the_draft_and_shows_the_request_id() {
     w.wait_text("confirmation", "created").await;
     let ticket = w.saw("submitted").unwrap();
     assert_eq!(ticket["foreignID"].as_str(), Some(key.as_str()));
+    assert_eq!(tickets_under("failure", &key).await, 1);
     w.remove();
+}
+
+/// One way for Moov, or the way to it, to fail.
+enum Cause {
+    /// A scripted answer of the sandbox (`/api/dev/faults`).
+    Fault(&'static str),
+    /// The proxy's cached Moov token is refused, and the token endpoint gives no new one.
+    TokenEndpointDown,
+}
+
+impl Cause {
+    async fn start(&self) {
+        match self {
+            Cause::Fault(json) => fault(json).await,
+            Cause::TokenEndpointDown => {
+                fault(r#"{"status":401}"#).await;
+                token_endpoint_fails(Some(503)).await;
+            }
+        }
+    }
+
+    async fn end(&self) {
+        if let Cause::TokenEndpointDown = self {
+            token_endpoint_fails(None).await;
+        }
+        clear_faults().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn upstream_faults_keep_the_draft_and_a_retry_files_exactly_one_ticket() {
+    clear_faults().await;
+    // (user, cause, what the user is told, the widget's timeout)
+    let cases = [
+        (
+            "fault-504",
+            Cause::Fault(r#"{"status":504}"#),
+            "Support took too long to answer",
+            None,
+        ),
+        (
+            "fault-latency",
+            Cause::Fault(r#"{"delayMs":1500}"#),
+            "The request timed out",
+            Some("300"),
+        ),
+        (
+            "fault-drop",
+            Cause::Fault(r#"{"drop":true}"#),
+            "Support could not be reached",
+            None,
+        ),
+        (
+            "fault-token",
+            Cause::TokenEndpointDown,
+            "Support could not be reached",
+            None,
+        ),
+    ];
+    for (user, cause, message, timeout_ms) in cases {
+        let token = session(user).await;
+        let mut attributes = vec![("endpoint", endpoint()), ("session-token", token)];
+        if let Some(ms) = timeout_ms {
+            attributes.push(("timeout-ms", ms.to_owned()));
+        }
+        let attributes: Vec<(&str, &str)> =
+            attributes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let w = Widget::mount_with(&attributes).await;
+        w.fill_valid();
+        let key = w.draft_key();
+        cause.start().await;
+        w.press_send();
+        w.wait_text(user, message).await;
+        assert!(w.saw("error").is_some(), "{user}");
+        assert_eq!(w.value("title"), "Payout missing", "{user}");
+        assert_eq!(w.draft_key(), key, "{user}: draft kept, same key");
+        cause.end().await;
+        if timeout_ms.is_some() {
+            // Moov stored the late ticket at once; let its answer reach the proxy first.
+            sleep(1500).await;
+        }
+        // The draft was not edited: Send again goes out under the same key.
+        w.press_send();
+        w.wait_text(user, "created").await;
+        let ticket = w.saw("submitted").unwrap();
+        assert_eq!(ticket["foreignID"].as_str(), Some(key.as_str()), "{user}");
+        assert_eq!(tickets_under(user, &key).await, 1, "{user}");
+        assert_eq!(w.stored_draft(), None, "{user}");
+        w.remove();
+    }
 }
 
 #[wasm_bindgen_test]
@@ -445,47 +582,108 @@ async fn an_edit_after_a_failed_send_goes_out_under_a_new_key() {
 }
 
 #[wasm_bindgen_test]
-async fn rate_limits_timeouts_and_network_drops_each_say_what_to_do() {
+async fn a_rate_limit_says_when_to_try_again() {
     clear_faults().await;
     let w = Widget::mount("statuses").await;
     w.fill_valid();
     fault(r#"{"status":429,"retryAfter":7}"#).await;
     w.press_send();
     w.wait_text("rate limit", "Try again in 7 seconds").await;
-    fault(r#"{"status":504}"#).await;
-    w.press_send();
-    w.wait_text("gateway timeout", "Support took too long to answer")
-        .await;
     w.remove();
+}
 
-    let token = session("statuses").await;
-    let slow = Widget::mount_with(&[
-        ("endpoint", &endpoint()),
-        ("session-token", &token),
-        ("timeout-ms", "300"),
-    ])
-    .await;
-    assert_eq!(slow.value("title"), "Payout missing", "draft restored");
-    assert!(slow.saw("draft-restored").is_some());
-    fault(r#"{"delayMs":1500}"#).await;
-    slow.press_send();
-    slow.wait_text("timeout", "The request timed out").await;
-    slow.remove();
-    sleep(1300).await;
+const QUEUED: &str = "You're offline. Your message will be sent when you're back online.";
+
+/// Makes `navigator.onLine` read `online`, and tells the page as a browser does when it
+/// changes.
+fn set_online(online: bool) {
+    let navigator = web_sys::window().unwrap().navigator();
+    if online {
+        js_sys::Reflect::delete_property(&navigator, &"onLine".into()).unwrap();
+    } else {
+        let descriptor = object(&[("value", false.into()), ("configurable", true.into())]);
+        js_sys::Reflect::define_property(&navigator, &"onLine".into(), &descriptor).unwrap();
+    }
+    let name = if online { "online" } else { "offline" };
+    web_sys::window()
+        .unwrap()
+        .dispatch_event(&web_sys::Event::new(name).unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn offline_a_send_waits_and_goes_out_once_when_back_online() {
     clear_faults().await;
+    let w = Widget::mount("offline").await;
+    w.fill_valid();
+    let key = w.draft_key();
+    set_online(false);
+    w.press_send();
+    w.wait_text("queued", QUEUED).await;
+    let notice = w.el(".moov-notice");
+    assert_eq!(notice.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(notice.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert!(notice.text_content().unwrap().contains(QUEUED));
+    assert!(w.saw("queued").is_some());
+    assert!(w.saw("error").is_none(), "nothing was sent, nothing failed");
+    w.el("button.moov-cancel");
+    // Nothing leaves while offline, and the draft stays.
+    sleep(300).await;
+    assert_eq!(tickets_under("offline", &key).await, 0);
+    assert_eq!(w.draft_key(), key);
+    set_online(true);
+    w.wait_text("confirmation", "created").await;
+    let ticket = w.saw("submitted").unwrap();
+    assert_eq!(ticket["foreignID"].as_str(), Some(key.as_str()));
+    assert_eq!(tickets_under("offline", &key).await, 1);
+    assert_eq!(w.stored_draft(), None);
+    w.remove();
+}
 
-    let offline = Widget::mount_with(&[
+#[wasm_bindgen_test]
+async fn an_unreachable_proxy_queues_the_send_until_cancelled() {
+    let token = session("unreachable").await;
+    let w = Widget::mount_with(&[
         ("endpoint", "http://127.0.0.1:9/api/support/tickets"),
         ("session-token", &token),
     ])
     .await;
-    offline.fill_valid();
-    offline.press_send();
-    offline
-        .wait_text("network error", "You appear to be offline")
-        .await;
-    assert_eq!(offline.value("title"), "Payout missing");
-    offline.remove();
+    w.fill_valid();
+    let key = w.draft_key();
+    w.press_send();
+    w.wait_text("queued", QUEUED).await;
+    let error = w.saw("error").expect("the network failure is reported");
+    assert_eq!(error["status"], serde_json::Value::Null);
+    assert!(w.saw("queued").is_some());
+    assert_eq!(w.value("title"), "Payout missing");
+    assert_eq!(w.draft_key(), key);
+    // Cancel goes back to editing; the `online` event then sends nothing.
+    w.el("button.moov-cancel")
+        .unchecked_into::<HtmlElement>()
+        .click();
+    sleep(30).await;
+    assert!(!w.text().contains(QUEUED), "{}", w.text());
+    assert!(w.query("button.moov-cancel").is_none());
+    let errors = || {
+        w.events
+            .borrow()
+            .iter()
+            .filter(|(n, _)| n == "error")
+            .count()
+    };
+    let before = errors();
+    set_online(true);
+    sleep(200).await;
+    assert_eq!(errors(), before, "a cancelled send stays cancelled");
+    assert_eq!(w.draft_key(), key, "unedited: same key");
+    // Editing a waiting send takes it back too, under a new key.
+    w.press_send();
+    w.wait_text("queued again", QUEUED).await;
+    w.type_in("title", "Payout missing since Monday");
+    sleep(30).await;
+    assert!(!w.text().contains(QUEUED), "{}", w.text());
+    assert_ne!(w.draft_key(), key);
+    w.remove();
 }
 
 #[wasm_bindgen_test]

@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "المرجع: {id}",
     fix_fields: "بعض الحقول تحتاج إلى مراجعة.",
     draft_restored: "تمت استعادة رسالتك غير المرسلة.",
+    queued: "أنت غير متصل بالإنترنت. سيتم إرسال رسالتك عند عودة الاتصال.",
+    cancel_queued: "إلغاء الإرسال",
     launcher: "تواصل مع الدعم",
     close: "إغلاق",
     formatting: "التنسيق",

@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "Referenz: {id}",
     fix_fields: "Einige Felder müssen korrigiert werden.",
     draft_restored: "Ihre nicht gesendete Nachricht wurde wiederhergestellt.",
+    queued: "Sie sind offline. Ihre Nachricht wird gesendet, sobald Sie wieder online sind.",
+    cancel_queued: "Senden abbrechen",
     launcher: "Support kontaktieren",
     close: "Schließen",
     formatting: "Formatierung",

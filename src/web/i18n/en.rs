@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "Reference: {id}",
     fix_fields: "Some fields need attention.",
     draft_restored: "Your unsent message was restored.",
+    queued: "You're offline. Your message will be sent when you're back online.",
+    cancel_queued: "Cancel sending",
     launcher: "Contact support",
     close: "Close",
     formatting: "Formatting",

@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "Referencia: {id}",
     fix_fields: "Algunos campos necesitan tu atención.",
     draft_restored: "Se recuperó tu mensaje sin enviar.",
+    queued: "No tienes conexión. Tu mensaje se enviará cuando vuelvas a estar en línea.",
+    cancel_queued: "Cancelar envío",
     launcher: "Contactar con soporte",
     close: "Cerrar",
     formatting: "Formato",

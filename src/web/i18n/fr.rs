@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "Référence : {id}",
     fix_fields: "Certains champs sont à corriger.",
     draft_restored: "Votre message non envoyé a été restauré.",
+    queued: "Vous êtes hors ligne. Votre message sera envoyé dès que vous serez reconnecté.",
+    cancel_queued: "Annuler l’envoi",
     launcher: "Contacter le support",
     close: "Fermer",
     formatting: "Mise en forme",

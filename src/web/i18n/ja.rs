@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "参照番号: {id}",
     fix_fields: "入力内容を確認してください。",
     draft_restored: "未送信のメッセージを復元しました。",
+    queued: "オフラインです。オンラインに戻るとメッセージが送信されます。",
+    cancel_queued: "送信を取り消す",
     launcher: "サポートに問い合わせる",
     close: "閉じる",
     formatting: "書式",

@@ -131,6 +131,10 @@ pub struct Strings {
     pub reference: &'static str,
     pub fix_fields: &'static str,
     pub draft_restored: &'static str,
+    /// Shown while a send waits for the browser to come back online.
+    pub queued: &'static str,
+    /// Takes a waiting send back to editing.
+    pub cancel_queued: &'static str,
     pub launcher: &'static str,
     pub close: &'static str,
     /// The message editor's toolbar.

@@ -20,6 +20,8 @@ pub const STRINGS: Strings = Strings {
     reference: "Referência: {id}",
     fix_fields: "Alguns campos precisam de atenção.",
     draft_restored: "Sua mensagem não enviada foi restaurada.",
+    queued: "Você está sem conexão. Sua mensagem será enviada quando você voltar a ficar online.",
+    cancel_queued: "Cancelar envio",
     launcher: "Falar com o suporte",
     close: "Fechar",
     formatting: "Formatação",

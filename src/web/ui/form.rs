@@ -21,6 +21,9 @@ use crate::web::ui::editor::RichTextEditor;
 enum Phase {
     Editing,
     Sending,
+    /// The browser is offline, or the proxy could not be reached: the send waits for the
+    /// `online` event and then goes out under the same idempotency key.
+    Queued,
     Sent(Ticket),
     Failed(Failure),
 }
@@ -180,10 +183,11 @@ pub fn SupportForm(
     let on_blur = move |field: Field| check(field);
     let on_input = move |field: Field, value: String| {
         values.signal(field).set(value);
-        if matches!(phase.get_untracked(), Phase::Failed(_)) {
+        if matches!(phase.get_untracked(), Phase::Failed(_) | Phase::Queued) {
             // The proxy may hold the failed attempt under the current key, and it refuses
             // (409) a different ticket under the same key: an edited message is a new
-            // submission with a key of its own. Unedited retries keep the key.
+            // submission with a key of its own. Unedited retries keep the key. Editing a
+            // waiting send takes it back, so nothing leaves that the user did not send.
             idempotency_key.set(new_idempotency_key());
             phase.set(Phase::Editing);
         }
@@ -193,12 +197,24 @@ pub fn SupportForm(
         }
     };
 
+    let queue = move || {
+        if phase.get_untracked() != Phase::Queued {
+            phase.set(Phase::Queued);
+            emitter.emit("queued", &());
+        }
+    };
+
     let submit = move || {
         if matches!(phase.get_untracked(), Phase::Sending) {
             return;
         }
         restored_notice.set(false);
         attempted.set(true);
+        if !is_online() {
+            // Checked when it goes out: offline, the sanitizer may not have arrived yet.
+            queue();
+            return;
+        }
         let name = values.name.get_untracked();
         let raw = CreateTicket {
             title: values.title.get_untracked(),
@@ -214,14 +230,14 @@ pub fn SupportForm(
             let body = match sanitizer::clean(&raw.body).await {
                 Ok(body) => body,
                 Err(_) => {
-                    // Nothing was sent; the draft stays, and Send tries the download again.
-                    let failure = Failure {
+                    // Nothing was sent; the draft stays, and the download is tried again
+                    // when the send goes out.
+                    emitter.emit_error(&Failure {
                         error: SubmitError::Network,
                         request_id: None,
                         status: None,
-                    };
-                    emitter.emit_error(&failure);
-                    phase.set(Phase::Failed(failure));
+                    });
+                    queue();
                     return;
                 }
             };
@@ -288,11 +304,21 @@ pub fn SupportForm(
                         }
                     }
                     emitter.emit_error(&failure);
-                    phase.set(Phase::Failed(failure));
+                    if failure.error == SubmitError::Network {
+                        queue();
+                    } else {
+                        phase.set(Phase::Failed(failure));
+                    }
                 }
             }
         });
     };
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if phase.get_untracked() == Phase::Queued {
+            submit();
+        }
+    });
+    on_cleanup(move || online.remove());
 
     let start_over = move |_| {
         for f in Field::ALL {
@@ -311,6 +337,7 @@ pub fn SupportForm(
 
     let error_of = move |field: Field| errors.with(|e| e.get(field).map(str::to_owned));
     let sending = move || matches!(phase.get(), Phase::Sending);
+    let queued = move || phase.get() == Phase::Queued;
 
     let text_field =
         move |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
@@ -396,9 +423,16 @@ pub fn SupportForm(
                             {text_field(Field::Email, t.email, "email", "email")}
                             {text_field(Field::Name, t.name, "text", "name")}
                             <FailureBanner phase=phase t=t />
-                            <p class="moov-notice" role="status" aria-live="polite">
+                            <p
+                                class="moov-notice"
+                                class:moov-queued=queued
+                                role="status"
+                                aria-live="polite"
+                            >
                                 {move || {
-                                    if attempted.get() && errors.with(|e| !e.is_empty()) {
+                                    if queued() {
+                                        Some(t.queued)
+                                    } else if attempted.get() && errors.with(|e| !e.is_empty()) {
                                         Some(t.fix_fields)
                                     } else if restored_notice.get() {
                                         Some(t.draft_restored)
@@ -408,6 +442,15 @@ pub fn SupportForm(
                                 }}
                             </p>
                             <div class="moov-actions">
+                                <Show when=queued>
+                                    <button
+                                        type="button"
+                                        class="moov-cancel"
+                                        on:click=move |_| phase.set(Phase::Editing)
+                                    >
+                                        {t.cancel_queued}
+                                    </button>
+                                </Show>
                                 <button type="submit" class="moov-send" prop:disabled=sending>
                                     {move || if sending() { t.sending } else { t.send }}
                                 </button>
@@ -420,6 +463,11 @@ pub fn SupportForm(
             </Show>
         </div>
     }
+}
+
+/// What the browser believes; a failed send is the other sign of being offline.
+fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// A saved message as editor HTML: drafts from before the editor hold plain text.
