@@ -55,12 +55,31 @@ pub fn policy() -> Builder<'static> {
     b
 }
 
+/// Cleaning passes after the first; two suffice for every input found so far.
+const MAX_EXTRA_PASSES: usize = 3;
+
 /// Cleans one HTML fragment with [`policy`].
+///
+/// The output is a fixed point: cleaning it again changes nothing, so the proxy's pass over
+/// the widget's output stores exactly what the user previewed. One pass is not always that:
+/// the parser can build a tree no HTML text parses back to (`<a>x<select><a>y` puts a link
+/// inside a link; once the `<select>` is removed they serialize nested and reparse as
+/// siblings), so the policy runs again until the text stops changing.
 pub fn clean(html: &str) -> String {
     thread_local! {
         static POLICY: Builder<'static> = policy();
     }
-    POLICY.with(|p| p.clean(html).to_string())
+    POLICY.with(|p| {
+        let mut out = p.clean(html).to_string();
+        for _ in 0..MAX_EXTRA_PASSES {
+            let again = p.clean(&out).to_string();
+            if again == out {
+                break;
+            }
+            out = again;
+        }
+        out
+    })
 }
 
 /// True when sanitized HTML shows at least one character a reader can see.
@@ -198,6 +217,16 @@ mod tests {
             clean(r#"<a href="https://xn--bcher-kva.example/x">shop</a>"#),
             r#"<a href="https://xn--bcher-kva.example/x" rel="noopener noreferrer nofollow">shop</a>"#
         );
+    }
+
+    #[test]
+    fn cleaning_is_stable_when_the_parser_nests_links() {
+        let once = clean("<a>x<select><a>y");
+        assert_eq!(
+            once,
+            r#"<a rel="noopener noreferrer nofollow">x</a><a rel="noopener noreferrer nofollow">y</a>"#
+        );
+        assert_eq!(clean(&once), once);
     }
 
     #[test]
