@@ -3,9 +3,12 @@
 // It loads the widget next to it, which registers <moov-support-form> and window.MoovSupport.
 // A static file rather than an inline loader, so pages with `script-src 'self'` need no
 // exception beyond 'wasm-unsafe-eval'.
-import init from "./moov-support-widget.js";
 
 // Marks on the page's performance timeline let a partner see what the widget costs their page:
 // from here to "moov-support:ready" (one per form drawn).
 performance.mark("moov-support:start");
-await init({ module_or_path: new URL("./moov-support-widget_bg.wasm", import.meta.url) });
+// The wasm is most of the bytes: its download starts now, while the JS glue and the scripts
+// it imports make their own round trips, instead of after them.
+const wasm = fetch(new URL("./moov-support-widget_bg.wasm", import.meta.url));
+const { default: init } = await import("./moov-support-widget.js");
+await init({ module_or_path: wasm });
