@@ -409,8 +409,12 @@ pub fn SupportForm(
                                     })
                                     on_change=Callback::new(move |html| on_input(Field::Body, html))
                                     on_leave=Callback::new(move |html: String| {
+                                        // The cleaned form of what was typed, which Send
+                                        // sends anyway: not an edit, so a queued or failed
+                                        // send keeps its key.
                                         if values.message.get_untracked() != html {
-                                            on_input(Field::Body, html);
+                                            values.message.set(html);
+                                            persist();
                                         }
                                         on_blur(Field::Body);
                                     })
