@@ -9,6 +9,8 @@ use crate::run::{free_addr, step, Result, Service};
 use crate::tools::{axe_script, CHROMEDRIVER, CHROMIUM};
 use crate::webdriver::Browser;
 
+mod offline;
+
 const HOST: &str = "moov-support-form";
 
 /// One end-to-end check; returns an error describing what the user would have seen.
@@ -27,7 +29,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     )?;
     driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
 
-    let checks: [(&str, Check); 10] = [
+    let checks: [(&str, Check); 11] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -67,6 +69,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent",
             sanitizer_on_intent,
+        ),
+        (
+            "offline (DevTools emulation), Send waits with a notice; back online, one ticket is filed",
+            offline::queued_until_online,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);

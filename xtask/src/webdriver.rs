@@ -270,6 +270,23 @@ impl Browser {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// DevTools network emulation: offline, every request of the page fails and
+    /// `navigator.onLine` is false; switching back fires the page's `online` event.
+    pub fn set_offline(&self, offline: bool) -> Result<()> {
+        let conditions = json!({
+            "offline": offline,
+            "latency": 0,
+            "download_throughput": -1,
+            "upload_throughput": -1,
+        });
+        self.call(
+            "POST",
+            "/chromium/network_conditions",
+            Some(json!({ "network_conditions": conditions })),
+        )?;
+        Ok(())
+    }
+
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
         let v = self.call("GET", "/screenshot", None)?;
