@@ -102,6 +102,8 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
         step("main thread during a 64 KiB paste");
         paste_long_task(&browser, &base, &module, &wasm)
     });
+    step("the widget's own time around a send (network excluded)");
+    let overhead = submit_overhead(&browser);
     let _ = browser.close();
     let _ = std::fs::remove_dir_all(&profile);
     let (ammonia, purify) = result?;
@@ -124,6 +126,37 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
         "| ratio ammonia / DOMPurify | {:.2}× |",
         ammonia / purify
     )?;
+    match overhead {
+        Ok(sends) => {
+            let series = |i: usize| Series {
+                values: sends.iter().map(|s| s[i]).collect(),
+            };
+            writeln!(out)?;
+            writeln!(
+                out,
+                "| a send, {} times after one warm-up (network excluded) | median ms | p90 ms |",
+                sends.len()
+            )?;
+            writeln!(out, "|---|---:|---:|")?;
+            for (i, label) in [
+                "Send pressed → request on the wire (clean in the worker, rules, headers)",
+                "response read → confirmation drawn",
+                "both: the widget's own overhead",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let v = series(i);
+                writeln!(
+                    out,
+                    "| {label} | {:.1} | {:.1} |",
+                    v.percentile(50.0),
+                    v.percentile(90.0)
+                )?;
+            }
+        }
+        Err(e) => writeln!(out, "\nsend overhead not measured: {e}")?,
+    }
     if let Some(paste) = paste {
         let paste = paste?;
         writeln!(out)?;
@@ -317,6 +350,55 @@ struct Paste {
     inserted_ms: f64,
     longest_task_ms: f64,
     main_thread_clean_ms: f64,
+}
+
+/// Sends from the demo's inline form a dozen times and splits each send's time into what the
+/// widget spends before the request leaves, and after its answer is read (Resource Timing
+/// marks the network part): [before, after, before + after] per send, warm-up dropped.
+fn submit_overhead(b: &Browser) -> Result<Vec<[f64; 3]>> {
+    let v = b.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const sleep = ms => new Promise(r => setTimeout(r, ms));
+         const q = s => document.querySelector('#support').shadowRoot.querySelector(s);
+         (async () => {
+           const sends = [];
+           for (let i = 0; i < 12; i++) {
+             for (let k = 0; k < 200 && !(q('#moov-title') && q('#moov-email').value); k++) await sleep(25);
+             const title = q('#moov-title');
+             title.value = 'Send ' + i;
+             title.dispatchEvent(new Event('input', { bubbles: true }));
+             const editor = q('#moov-body');
+             editor.innerHTML = '<p>Measured send <b>' + i + '</b></p>';
+             editor.dispatchEvent(new InputEvent('input', { bubbles: true }));
+             await sleep(50);
+             performance.clearResourceTimings();
+             const root = document.querySelector('#support').shadowRoot;
+             const shown = new Promise(resolve => {
+               const observer = new MutationObserver(() => {
+                 if (q('.moov-success')) { observer.disconnect(); resolve(performance.now()); }
+               });
+               observer.observe(root, { childList: true, subtree: true });
+             });
+             const t0 = performance.now();
+             q('button.moov-send').click();
+             const t1 = await shown;
+             const request = performance.getEntriesByType('resource')
+               .find(r => r.name.endsWith('/api/support/tickets'));
+             const before = request.startTime - t0, after = t1 - request.responseEnd;
+             if (i > 0) sends.push([before, after, before + after]);
+             q('.moov-again').click();
+             await sleep(50);
+           }
+           return sends;
+         })().then(done, e => done(String(e)));",
+        json!([]),
+    )?;
+    let sends: Option<Vec<[f64; 3]>> = v.as_array().and_then(|a| {
+        a.iter()
+            .map(|s| Some([s[0].as_f64()?, s[1].as_f64()?, s[2].as_f64()?]))
+            .collect()
+    });
+    sends.ok_or_else(|| format!("send timing failed: {v}").into())
 }
 
 /// Pastes a 64 KiB document into the demo's inline editor with a long-task observer on.
