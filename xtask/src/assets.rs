@@ -136,7 +136,7 @@ fn arrange(dir: &Path) -> Result<String> {
 }
 
 /// Every file below `dir/rel`, as paths relative to `dir`.
-fn files_under(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn files_under(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let path = dir.join(rel);
     if path.is_dir() {
         for entry in fs::read_dir(&path)? {

@@ -4,15 +4,15 @@
 //! while a 64 KiB paste is cleaned.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::run::{free_addr, step, Result, Service};
-use crate::tools::{self, CHROMEDRIVER, CHROMIUM};
-use crate::webdriver::Browser;
+use crate::tools::{self, CHROMIUM};
+use crate::webdriver::{profile_dir, start_chromedriver, Browser};
 
 /// Lighthouse's mobile profile: 150 ms round trip, 1.6 Mbps down, 750 Kbps up.
 const SLOW_LATENCY_MS: u64 = 150;
@@ -58,16 +58,7 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
     proxy.wait_listening(&addr, Duration::from_secs(20))?;
     let base = format!("http://{addr}/");
 
-    let driver_addr = free_addr()?;
-    let port = driver_addr.rsplit(':').next().unwrap_or("9515").to_owned();
-    let mut driver = Service::start(
-        "chromedriver",
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )?;
-    driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
+    let (_driver, driver_addr) = start_chromedriver()?;
 
     let mut out = String::new();
     step("start-up: cold loads under Lighthouse's mobile network");
@@ -181,16 +172,6 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
     Ok(out)
 }
 
-fn profile_dir(name: &str) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "moov-support-bench-chromium-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
 /// Cold loads of the demo page, each in a fresh profile: (navigation → ready, start → ready).
 fn startup(driver: &str, base: &str, throttled: bool) -> Result<(Series, Series)> {
     let mut from_navigation = Series { values: Vec::new() };
@@ -281,23 +262,14 @@ pub fn pasted_document(bytes: usize) -> String {
 
 /// The release sanitizer's module and wasm, as URLs relative to the site root.
 fn sanitizer_files(dir: &Path) -> Result<(String, String)> {
-    fn find(dir: &Path, name: &str) -> Option<PathBuf> {
-        for entry in std::fs::read_dir(dir).ok()?.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if let Some(found) = find(&path, name) {
-                    return Some(found);
-                }
-            } else if path.file_name().is_some_and(|n| n == name) {
-                return Some(path);
-            }
-        }
-        None
-    }
+    let mut files = Vec::new();
+    crate::assets::files_under(dir, Path::new(""), &mut files)?;
     let url = |name: &str| -> Result<String> {
-        let path = find(dir, name).ok_or_else(|| format!("{name} is not in {}", dir.display()))?;
-        let rel = path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
-        Ok(format!("/{rel}"))
+        let rel = files
+            .iter()
+            .find(|f| f.file_name().is_some_and(|n| n == name))
+            .ok_or_else(|| format!("{name} is not in {}", dir.display()))?;
+        Ok(format!("/{}", rel.to_string_lossy().replace('\\', "/")))
     };
     Ok((
         url("moov-support-sanitizer.js")?,

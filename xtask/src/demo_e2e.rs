@@ -2,12 +2,11 @@
 //! the proxy talking to the sandbox, headless Chromium typing and clicking.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use crate::run::{free_addr, step, Result, Service};
-use crate::tools::{axe_script, CHROMEDRIVER, CHROMIUM};
-use crate::webdriver::Browser;
+use crate::run::{step, Result};
+use crate::tools::{axe_script, CHROMIUM};
+use crate::webdriver::{profile_dir, start_chromedriver, Browser};
 
 mod offline;
 
@@ -18,16 +17,7 @@ type Check = fn(&Browser, &str, &Path) -> Result<()>;
 
 /// Runs every check against `base_url` and returns (passed, failed).
 pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
-    let driver_addr = free_addr()?;
-    let port = driver_addr.rsplit(':').next().unwrap_or("9515").to_owned();
-    let mut driver = Service::start(
-        "chromedriver",
-        Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )?;
-    driver.wait_listening(&driver_addr, Duration::from_secs(20))?;
+    let (_driver, driver_addr) = start_chromedriver()?;
 
     let checks: [(&str, Check); 11] = [
         (
@@ -77,7 +67,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     ];
     let (mut passed, mut failed) = (0, 0);
     for (i, (name, check)) in checks.into_iter().enumerate() {
-        let profile = tempdir(i)?;
+        let profile = profile_dir(&format!("e2e-{i}"))?;
         let browser = Browser::open(&driver_addr, CHROMIUM, &profile)?;
         let result = check(&browser, base_url, shots);
         let _ = browser.close();
@@ -94,12 +84,6 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         }
     }
     Ok((passed, failed))
-}
-
-fn tempdir(index: usize) -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("moov-support-e2e-{}-{index}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
 }
 
 fn reload_restores_draft(b: &Browser, base: &str, _shots: &Path) -> Result<()> {

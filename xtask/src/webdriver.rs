@@ -10,10 +10,37 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
 
-use crate::run::Result;
+use crate::run::{free_addr, Result, Service};
+use crate::tools::CHROMEDRIVER;
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
+
+/// Starts chromedriver on a free loopback port; returns it (stopped on drop) and its address.
+pub fn start_chromedriver() -> Result<(Service, String)> {
+    let addr = free_addr()?;
+    let port = addr.rsplit(':').next().unwrap_or("9515").to_owned();
+    let mut driver = Service::start(
+        "chromedriver",
+        std::process::Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null()),
+    )?;
+    driver.wait_listening(&addr, Duration::from_secs(20))?;
+    Ok((driver, addr))
+}
+
+/// A fresh, empty browser profile folder named for this process and `name`.
+pub fn profile_dir(name: &str) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "moov-support-chromium-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
 
 /// One browser session.
 pub struct Browser {
