@@ -225,6 +225,11 @@ mod tests {
             clean(r#"<a href="https://bücher.example/x">shop</a>"#),
             "<a rel=\"noopener noreferrer nofollow\">shop</a>"
         );
+        // Capitals beside Unicode in a host: refused the same way, in every build profile.
+        assert_eq!(
+            clean(r#"<a href="http://Bücher.Example/x">shop</a>"#),
+            "<a rel=\"noopener noreferrer nofollow\">shop</a>"
+        );
         assert_eq!(
             clean(r#"<a href="https://xn--bcher-kva.example/x">shop</a>"#),
             r#"<a href="https://xn--bcher-kva.example/x" rel="noopener noreferrer nofollow">shop</a>"#
