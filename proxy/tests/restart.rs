@@ -15,11 +15,14 @@ use moov_support_proxy::sandbox::{
     SANDBOX_SECRET_KEY,
 };
 use moov_support_proxy::session::unix_now;
-use moov_support_proxy::store::RedisStore;
 use moov_support_proxy::{JwtSessions, Secret, Session};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
+
+#[path = "support/redis.rs"]
+mod redis;
+use redis::Redis;
 
 const SECRET: &str = "restart-test-session-secret-0123456789abcdef";
 /// Each Moov call's bound; a Redis claim left by a killed process expires 3 × this + 1 s later.
@@ -149,49 +152,6 @@ async fn killed_mid_submit_then_retried(redis_url: Option<&str>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_killed_mid_submit_and_restarted_files_one_ticket() {
     killed_mid_submit_then_retried(None).await;
-}
-
-/// A throwaway `redis-server` on a free loopback port, without persistence: it outlives the
-/// proxy, which is all this test needs.
-struct Redis {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Redis {
-    async fn start() -> Redis {
-        let port = free_addr().port();
-        let child = std::process::Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not start redis-server ({e}): `cargo xtask setup` installs it \
-                     (Debian package redis-server)"
-                )
-            });
-        let redis = Redis {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        let store = RedisStore::new(&redis.url).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while store.ping().await.is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        redis
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// With Redis the record says `pending` across the restart; the retry waits out the dead

@@ -8,6 +8,8 @@ mod idempotency;
 mod logs;
 mod on_behalf;
 mod production;
+#[path = "../support/redis.rs"]
+mod redis;
 mod rules_props;
 mod sandbox_api;
 mod sandbox_mode;

@@ -1,7 +1,5 @@
 //! Several proxy instances sharing one real Redis: one ticket per key, one set of limits.
 
-use std::net::TcpListener as StdListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
@@ -11,59 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::common::{client, post_to, ticket, token, Env, Reply, ACCOUNT};
-
-/// A throwaway `redis-server` on a free loopback port, without persistence.
-pub struct Redis {
-    child: Child,
-    pub url: String,
-}
-
-impl Redis {
-    pub async fn start() -> Redis {
-        let port = StdListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "yes",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not start redis-server ({e}): the Redis tests need it on PATH; \
-                     `cargo xtask setup` installs it (Debian package redis-server)"
-                )
-            });
-        let redis = Redis {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        };
-        let store = RedisStore::new(&redis.url).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while store.ping().await.is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        redis
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::redis::Redis;
 
 fn roomy() -> SandboxOptions {
     SandboxOptions {
