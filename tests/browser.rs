@@ -824,6 +824,47 @@ async fn the_js_api_mounts_a_configured_form_and_unmounts_it() {
     container.remove();
 }
 
+/// How many forms have been drawn on this page so far (`moov-support:ready` marks).
+fn forms_drawn() -> u32 {
+    web_sys::window()
+        .unwrap()
+        .performance()
+        .unwrap()
+        .get_entries_by_name("moov-support:ready")
+        .length()
+}
+
+#[wasm_bindgen_test]
+async fn markup_with_many_attributes_draws_its_form_once_and_an_attribute_change_redraws_it() {
+    embed::register();
+    let container = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let before = forms_drawn();
+    // Parsed markup upgrades the element with every attribute already set, which reports
+    // each as a change before the element connects.
+    container.set_inner_html(&format!(
+        r#"<{} endpoint="{}" locale="es" contact-email="a@example.com" contact-name="A" timeout-ms="9000"></{0}>"#,
+        embed::TAG,
+        endpoint()
+    ));
+    let host: HtmlElement = container
+        .query_selector(embed::TAG)
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let w = Widget::listen(host.clone());
+    w.wait_text("the form", "Enviar").await;
+    assert_eq!(forms_drawn() - before, 1, "one form for one element");
+    host.set_attribute("locale", "fr").unwrap();
+    w.wait_text("the form in French", "Envoyer").await;
+    assert_eq!(
+        forms_drawn() - before,
+        2,
+        "a changed attribute draws it again"
+    );
+    container.remove();
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_token_is_renewed_once_through_the_callback() {
     clear_faults().await;

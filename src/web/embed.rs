@@ -91,6 +91,11 @@ pub fn register() {
     let disconnect = Closure::<dyn Fn(web_sys::HtmlElement)>::new(|host| unmount(&host));
     let changed = Closure::<dyn Fn(web_sys::HtmlElement, String)>::new(
         |host: web_sys::HtmlElement, name: String| {
+            // While the element upgrades, every attribute it already has is reported as a
+            // change before it connects; the mount when it connects reads them all at once.
+            if !MOUNTED.with_borrow(|m| m.iter().any(|x| x.host == host)) {
+                return;
+            }
             if name == "session-token" {
                 let token = host.get_attribute("session-token");
                 let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
