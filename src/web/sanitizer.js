@@ -78,8 +78,33 @@ export function warm() {
   }
 }
 
+// The last answers, by what was asked and by what was answered: a message is cleaned when
+// the user leaves the editor, and Send asks for that same text again (or for the answer,
+// which is its own answer: the policy is applied until nothing changes). Either way it needs
+// no second trip to the worker. A request already on its way is shared, not repeated.
+const RECENT = 8;
+const recent = new Map();
+const inFlight = new Map();
+
+function remember(html, clean) {
+  for (const key of [html, clean]) {
+    recent.delete(key);
+    recent.set(key, clean);
+  }
+  while (recent.size > RECENT) recent.delete(recent.keys().next().value);
+}
+
 export async function clean(html) {
-  warm();
-  const b = await backend;
-  return b.clean(html);
+  if (recent.has(html)) return recent.get(html);
+  let answer = inFlight.get(html);
+  if (!answer) {
+    warm();
+    answer = backend.then((b) => b.clean(html));
+    inFlight.set(html, answer);
+    answer.then(
+      (clean) => remember(html, clean),
+      () => {},
+    ).finally(() => inFlight.delete(html));
+  }
+  return answer;
 }

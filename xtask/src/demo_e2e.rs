@@ -57,7 +57,7 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
             keyboard_only,
         ),
         (
-            "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent",
+            "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent once",
             sanitizer_on_intent,
         ),
         (
@@ -198,7 +198,38 @@ fn sanitizer_on_intent(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
          editor.dispatchEvent(new InputEvent('input', { bubbles: true }));",
         serde_json::json!([LAUNCHER]),
     )?;
+    // Every request to the sanitizer's worker is counted from here on.
+    b.execute(
+        "window.sanitizerRequests = 0;
+         const post = Worker.prototype.postMessage;
+         Worker.prototype.postMessage = function (...args) {
+           window.sanitizerRequests += 1;
+           return post.apply(this, args);
+         };",
+        serde_json::json!([]),
+    )?;
+    // Leaving the editor cleans the message in place.
     let email = b.in_shadow(LAUNCHER, "#moov-email")?;
+    b.click(&email)?;
+    let mut cleaned = false;
+    for _ in 0..50 {
+        let html = b.execute(
+            "return document.querySelector(arguments[0]).shadowRoot
+               .querySelector('#moov-body').innerHTML;",
+            serde_json::json!([LAUNCHER]),
+        )?;
+        if html
+            .as_str()
+            .is_some_and(|h| h.contains("more") && !h.contains("<img"))
+        {
+            cleaned = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    if !cleaned {
+        return Err("leaving the editor did not clean the message in place".into());
+    }
     for _ in 0..50 {
         if !b.value(&email)?.is_empty() {
             break;
@@ -207,6 +238,15 @@ fn sanitizer_on_intent(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     }
     b.click(&b.in_shadow(LAUNCHER, "button.moov-send")?)?;
     let shown = b.wait_text(LAUNCHER, ".moov-success", "created")?;
+    // Send asked for what leaving the editor had already cleaned: no second trip.
+    let requests = b.execute("return window.sanitizerRequests;", serde_json::json!([]))?;
+    if requests != serde_json::json!(1) {
+        return Err(format!(
+            "the sanitizer was asked {requests} times for one message; Send should reuse \
+             the answer from leaving the editor"
+        )
+        .into());
+    }
     let names = fetched(b)?;
     if !names
         .iter()
