@@ -31,6 +31,8 @@ use crate::run::{cmd, step, Result};
 
 /// The loader partners include by name; everything else of the widget moves under `v/<hash>/`.
 const LOADER: &str = "moov-support.js";
+/// Where the loader lists the modules the glue imports; empty outside release builds.
+const GLUE_IMPORTS: &str = "const GLUE_IMPORTS = [];";
 /// What the proxy may serve precompressed.
 const COMPRESSIBLE: &[&str] = &["js", "wasm", "css", "html", "svg", "json"];
 /// Brotli bytes a page loads before the form is interactive (JS + wasm + CSS): where the
@@ -131,6 +133,20 @@ fn arrange(dir: &Path) -> Result<String> {
     if !loader.contains(&format!("./v/{hash}/moov-support-widget.js")) {
         return Err(format!("{LOADER} does not import ./moov-support-widget.js").into());
     }
+    // The glue's own imports (wasm-bindgen's snippets), so the loader fetches them in parallel.
+    let glue_imports: Vec<String> = files
+        .iter()
+        .map(|f| slash_path(f))
+        .filter(|f| f.starts_with("snippets/") && f.ends_with(".js"))
+        .map(|f| format!("\"./v/{hash}/{f}\""))
+        .collect();
+    if !loader.contains(GLUE_IMPORTS) {
+        return Err(format!("{LOADER} has no `{GLUE_IMPORTS}` to fill in").into());
+    }
+    loader = loader.replace(
+        GLUE_IMPORTS,
+        &format!("const GLUE_IMPORTS = [{}];", glue_imports.join(", ")),
+    );
     fs::write(&loader_path, loader)?;
     Ok(hash)
 }
@@ -377,7 +393,8 @@ mod tests {
         for (file, content) in [
             (
                 "moov-support.js",
-                "import init from \"./moov-support-widget.js\";\n\
+                "const GLUE_IMPORTS = [];\n\
+                 import init from \"./moov-support-widget.js\";\n\
                  await init({ module_or_path: new URL(\"./moov-support-widget_bg.wasm\", import.meta.url) });\n",
             ),
             ("moov-support-widget.js", text.as_str()),
@@ -417,6 +434,10 @@ mod tests {
         let loader = fs::read_to_string(dir.join(LOADER)).unwrap();
         assert!(loader.contains(&format!("\"./v/{hash}/moov-support-widget.js\"")));
         assert!(loader.contains(&format!("\"./v/{hash}/moov-support-widget_bg.wasm\"")));
+        assert!(loader.contains(&format!(
+            "const GLUE_IMPORTS = [\"./v/{hash}/snippets/moov-support-0123/src/web/element.js\", \
+             \"./v/{hash}/snippets/moov-support-0123/src/web/sanitizer.js\"];"
+        )));
 
         // The same files give the same folder; a changed file gives another.
         let again = fake_build("arrange-again");
