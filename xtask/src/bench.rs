@@ -48,7 +48,8 @@ struct Measured {
     non_2xx: u64,
 }
 
-pub fn run(root: &Path, load: &Load) -> Result<()> {
+/// `widget_only` measures the widget (bytes and browser timings) and skips the load test.
+pub fn run(root: &Path, load: &Load, widget_only: bool) -> Result<()> {
     // Other work on the machine skews the numbers; the report says how busy it was.
     let loadavg: String = std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
@@ -57,6 +58,10 @@ pub fn run(root: &Path, load: &Load) -> Result<()> {
         .collect::<Vec<_>>()
         .join(" ");
     tools::setup_path();
+    if widget_only {
+        let binary = build_for_speed(root)?;
+        return widget(root, &binary).map(|_| ());
+    }
     tools::ensure_debian_tool("nginx", &["nginx"])?;
     tools::ensure_debian_tool("wrk", &["wrk"])?;
     let binary = build_for_speed(root)?;
@@ -151,22 +156,27 @@ pub fn run(root: &Path, load: &Load) -> Result<()> {
     drop(sandbox);
     let _ = std::fs::remove_dir_all(&work);
 
+    let browser = widget(root, &binary);
+    println!();
+    print!("{}", report(&results, load, &loadavg));
+    if let Some(bad) = results.iter().find(|r| r.non_2xx > 0) {
+        return Err(format!("{}: {} answers were not 2xx", bad.name, bad.non_2xx).into());
+    }
+    browser
+}
+
+/// The widget's release assets, their sizes and the browser timings, printed as tables.
+fn widget(root: &Path, binary: &Path) -> Result<()> {
     step("the widget: release assets");
     let dir = crate::assets::release(root)?;
     let sizes = crate::assets::sizes(&dir)?;
-    let browser = crate::bench_browser::run(root, &binary, &dir);
-
+    let browser = crate::bench_browser::run(root, binary, &dir);
     println!();
     crate::assets::print_table(&sizes);
     println!();
     match &browser {
         Ok(lines) => print!("{lines}"),
         Err(e) => println!("browser measurements failed: {e}"),
-    }
-    println!();
-    print!("{}", report(&results, load, &loadavg));
-    if let Some(bad) = results.iter().find(|r| r.non_2xx > 0) {
-        return Err(format!("{}: {} answers were not 2xx", bad.name, bad.non_2xx).into());
     }
     browser.map(|_| ())
 }

@@ -33,6 +33,7 @@ usage: cargo xtask <command>
                     then ticket creation on loopback with wrk: the Moov sandbox directly,
                     through the token proxy, and through nginx (installs nginx and wrk if
                     missing); prints requests/s, p50, p99 and ratios
+  bench widget      only the widget's part of `bench` (sizes and browser timings)
   fuzz [SECONDS]    run every cargo-fuzz target for SECONDS each (default 60) on nightly
                     (installs cargo-fuzz if missing); prints executions and findings
   soak [MINUTES]    mixed traffic against the proxy and the sandbox for MINUTES (default 10);
@@ -47,7 +48,11 @@ fn main() -> ExitCode {
         Some("test") => test(&root),
         Some("e2e") => e2e(&root),
         Some("setup") => tools::ensure(&root, Need::Browsers),
-        Some("bench") => bench::run(&root, &bench::Load::default()),
+        Some("bench") => bench::run(
+            &root,
+            &bench::Load::default(),
+            args.get(1).is_some_and(|a| a == "widget"),
+        ),
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         Some("soak") => soak::run(&root, &args[1..]),
         _ => {
