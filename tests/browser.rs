@@ -720,6 +720,42 @@ async fn submit_is_disabled_while_in_flight() {
     w.remove();
 }
 
+#[wasm_bindgen_test]
+async fn a_form_removed_while_sending_lets_the_answer_go_without_an_error() {
+    clear_faults().await;
+    let errors = Rc::new(RefCell::new(Vec::<String>::new()));
+    let log = errors.clone();
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        log.borrow_mut().push(e.message());
+    });
+    let window = web_sys::window().unwrap();
+    window
+        .add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
+        .unwrap();
+
+    let w = Widget::mount("removed-mid-send").await;
+    w.fill_valid();
+    fault(r#"{"delayMs":400}"#).await;
+    w.press_send();
+    let button = w
+        .el("button.moov-send")
+        .unchecked_into::<web_sys::HtmlButtonElement>();
+    wait_for("the send in flight", || button.disabled()).await;
+    // The page takes the form away mid-send; the answer arrives after it is gone.
+    w.remove();
+    sleep(900).await;
+    clear_faults().await;
+    window
+        .remove_event_listener_with_callback("error", on_error.as_ref().unchecked_ref())
+        .unwrap();
+    assert_eq!(*errors.borrow(), Vec::<String>::new());
+
+    // The widget still works, and the unconfirmed message is still there for that user.
+    let again = Widget::mount("removed-mid-send").await;
+    assert_eq!(again.value("title"), "Payout missing");
+    again.remove();
+}
+
 /// `window.MoovSupport`, as a partner's script sees it.
 fn moov_support() -> JsValue {
     js_sys::Reflect::get(&web_sys::window().unwrap(), &"MoovSupport".into()).unwrap()

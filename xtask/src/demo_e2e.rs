@@ -19,7 +19,7 @@ type Check = fn(&Browser, &str, &Path) -> Result<()>;
 pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     let (_driver, driver_addr) = start_chromedriver()?;
 
-    let checks: [(&str, Check); 11] = [
+    let checks: [(&str, Check); 12] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -27,6 +27,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "filling the form and pressing Send files a ticket",
             send_files_a_ticket,
+        ),
+        (
+            "Send with the caret still in the message files it without a script error",
+            send_from_the_editor,
         ),
         (
             "the bundle adds nothing to window but MoovSupport",
@@ -141,6 +145,41 @@ fn send_files_a_ticket(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         text.replace('\n', " / ")
     ));
     Ok(())
+}
+
+/// A script's Send (or a shortcut) while the message still has focus: the confirmation
+/// replaces the editor, which blurs it while its last cleaning is under way.
+fn send_from_the_editor(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    let outcome = b.execute_async(
+        "const done = arguments[arguments.length - 1];
+         const errors = [];
+         addEventListener('error', e => errors.push(String(e.message)));
+         addEventListener('unhandledrejection', e => errors.push(String(e.reason)));
+         const sleep = ms => new Promise(r => setTimeout(r, ms));
+         const q = s => document.querySelector('#support').shadowRoot.querySelector(s);
+         (async () => {
+           const title = q('#moov-title');
+           title.value = 'Sent from the editor';
+           title.dispatchEvent(new Event('input', { bubbles: true }));
+           const editor = q('#moov-body');
+           editor.focus();
+           editor.innerHTML = '<p>Sent with the caret <b>here</b></p>';
+           editor.dispatchEvent(new InputEvent('input', { bubbles: true }));
+           q('button.moov-send').click();
+           for (let i = 0; i < 200 && !q('.moov-success'); i++) await sleep(25);
+           if (!q('.moov-success')) return 'no confirmation: ' + q('.moov-root').textContent;
+           await sleep(500);
+           return errors;
+         })().then(done, e => done(String(e)));",
+        serde_json::json!([]),
+    )?;
+    match outcome.as_array() {
+        Some(errors) if errors.is_empty() => Ok(()),
+        Some(errors) => Err(format!("the page reported errors: {errors:?}").into()),
+        None => Err(format!("{outcome}").into()),
+    }
 }
 
 /// Waits until the session token has prefilled the email, i.e. the demo page finished signing in.

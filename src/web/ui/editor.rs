@@ -250,7 +250,8 @@ pub fn RichTextEditor(
                 if !exec("insertHTML", &clean) || el.inner_html() == before {
                     let _ = el.insert_adjacent_html("beforeend", &clean);
                 }
-                on_change.run(el.inner_html());
+                // The form may be gone by now (sent, or unmounted by the page).
+                on_change.try_run(el.inner_html());
             }
         });
     };
@@ -269,7 +270,9 @@ pub fn RichTextEditor(
             if raw != clean {
                 el.set_inner_html(&clean);
             }
-            on_leave.run(clean);
+            // Sending with the caret still here removes the editor, which blurs it: by the
+            // time the answer comes the form may be gone, and so is its callback.
+            on_leave.try_run(clean);
         });
     };
     // The toolbar is one Tab stop; arrow keys, Home and End move along it (WAI-ARIA toolbar).

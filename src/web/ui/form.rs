@@ -226,8 +226,15 @@ pub fn SupportForm(
             ..Default::default()
         };
         phase.set(Phase::Sending);
+        // A page can unmount the form while a send is on its way; what comes back after
+        // that has no form to update (the draft and its key stay saved for the next one).
+        let gone = move || phase.is_disposed();
         spawn_local(async move {
-            let body = match sanitizer::clean(&raw.body).await {
+            let cleaned = sanitizer::clean(&raw.body).await;
+            if gone() {
+                return;
+            }
+            let body = match cleaned {
                 Ok(body) => body,
                 Err(_) => {
                     // Nothing was sent; the draft stays, and the download is tried again
@@ -267,6 +274,9 @@ pub fn SupportForm(
             if token.is_none() {
                 if let Some(source) = &source {
                     token = source.fetch().await;
+                    if gone() {
+                        return;
+                    }
                     fetched_token.set(token.clone());
                 }
             }
@@ -279,13 +289,23 @@ pub fn SupportForm(
                 timeout_ms,
             };
             let mut answer = client::submit(&to, &ticket).await;
+            if gone() {
+                return;
+            }
             // A refused token is renewed once through the partner's callback, then retried.
             if let (Err(f), Some(source)) = (&answer, &source) {
                 if f.status == Some(401) {
-                    if let Some(fresh) = source.fetch().await {
+                    let renewed = source.fetch().await;
+                    if gone() {
+                        return;
+                    }
+                    if let Some(fresh) = renewed {
                         fetched_token.set(Some(fresh.clone()));
                         to.session_token = Some(&fresh);
                         answer = client::submit(&to, &ticket).await;
+                        if gone() {
+                            return;
+                        }
                     }
                 }
             }
