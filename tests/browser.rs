@@ -1467,6 +1467,57 @@ fn i18n_tags_map_to_the_closest_language() {
 }
 
 /// Every translation keeps the placeholders the form fills in.
+/// The language files as the release build serves them.
+const LANGUAGE_FILES: [(&str, &str); 6] = [
+    ("es", include_str!("../locales/es.json")),
+    ("fr", include_str!("../locales/fr.json")),
+    ("de", include_str!("../locales/de.json")),
+    ("pt", include_str!("../locales/pt.json")),
+    ("ja", include_str!("../locales/ja.json")),
+    ("ar", include_str!("../locales/ar.json")),
+];
+
+#[wasm_bindgen_test]
+fn i18n_every_language_file_is_read_whole_and_the_loader_knows_it() {
+    for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::En) {
+        let file = locale.file().unwrap();
+        let (_, text) = LANGUAGE_FILES
+            .iter()
+            .find(|(name, _)| *name == file)
+            .unwrap_or_else(|| panic!("no locales/{file}.json"));
+        // Every key present, none unknown.
+        let strings = moov_support::web::i18n::parse(locale, text)
+            .unwrap_or_else(|e| panic!("locales/{file}.json: {e}"));
+        assert_ne!(strings.send, Locale::En.strings().send, "{file}");
+        assert_eq!(locale.strings().send, strings.send, "{file}");
+    }
+    // The loader requests a language's file early only if it knows the language.
+    let mut files: Vec<&str> = Locale::ALL.iter().filter_map(|l| l.file()).collect();
+    files.sort_unstable();
+    let listed = format!(
+        "const LANGUAGES = [{}];",
+        files
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    assert!(
+        include_str!("../moov-support.js").contains(&listed),
+        "moov-support.js should list {listed}"
+    );
+    // A key missing, one misspelt: both named.
+    let missing = moov_support::web::i18n::parse(Locale::Es, r#"{"subject": "Asunto"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("`message`"), "{missing}");
+    let es = LANGUAGE_FILES[0].1.replacen("\"subject\"", "\"subjet\"", 1);
+    let misspelt = moov_support::web::i18n::parse(Locale::Es, &es)
+        .unwrap_err()
+        .to_string();
+    assert!(misspelt.contains("`subjet`"), "{misspelt}");
+}
+
 #[wasm_bindgen_test]
 fn i18n_translations_keep_their_placeholders() {
     for locale in Locale::ALL {

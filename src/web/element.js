@@ -1,6 +1,21 @@
 // The `<moov-support-form>` class and `window.MoovSupport`. The form itself is Rust; this file
 // only gives partners the DOM surface they expect from a web component.
 
+// wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the widget's other
+// files sit in <assets>/.
+export const ASSETS = new URL("../../../../", import.meta.url);
+
+export function assetUrl(path) {
+  return new URL(path, ASSETS).href;
+}
+
+// One of the widget's JSON files (a language's strings), parsed.
+export async function fetchJson(path) {
+  const response = await fetch(assetUrl(path));
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
 // camelCase property -> kebab-case attribute, and whether it is a boolean attribute.
 const PROPERTIES = [
   ["endpoint", "endpoint", false],

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::draft::session_hint;
 use crate::web::events::Emitter;
-use crate::web::i18n::Locale;
+use crate::web::i18n::{self, Locale};
 use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::ui::{Launcher, SupportForm};
@@ -36,6 +36,10 @@ extern "C" {
         disconnect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         changed: &Closure<dyn Fn(web_sys::HtmlElement, String)>,
     );
+    /// One of the widget's own JSON files (`path` relative to the folder it is served
+    /// from), parsed by the browser.
+    #[wasm_bindgen(js_name = fetchJson, catch)]
+    pub(crate) async fn fetch_json(path: &str) -> Result<JsValue, JsValue>;
 }
 
 /// What a partner configured on the element, read from its attributes (the camelCase
@@ -83,6 +87,8 @@ struct Mounted {
 
 thread_local! {
     static MOUNTED: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    /// Elements whose form waits for its language's strings, by language.
+    static WAITING: RefCell<Vec<(Locale, Vec<web_sys::HtmlElement>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Defines `<moov-support-form>`; safe to call more than once.
@@ -129,10 +135,15 @@ pub fn mount(host: &web_sys::HtmlElement) {
     if MOUNTED.with_borrow(|m| m.iter().any(|x| x.host == *host)) {
         return;
     }
+    let options = Options::read(host);
+    let locale = Locale::choose(options.locale.as_deref());
+    if !locale.is_ready() {
+        wait_for_language(host, locale);
+        return;
+    }
     let Some(container) = prepare_shadow_root(host) else {
         return;
     };
-    let options = Options::read(host);
     let user = options
         .session_token
         .as_deref()
@@ -145,7 +156,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
         let session_token = RwSignal::new(options.session_token.clone());
         *signal_in.borrow_mut() = Some(session_token);
         let launcher = options.launcher;
-        let t = Locale::choose(options.locale.as_deref()).strings();
+        let t = locale.strings();
         let form = view! {
             <SupportForm
                 endpoint=options.endpoint
@@ -181,6 +192,44 @@ pub fn mount(host: &web_sys::HtmlElement) {
             session_token,
             _handle: Box::new(handle),
         })
+    });
+}
+
+/// Draws `host`'s form once its language has arrived (in English if it cannot), fetching
+/// each language once however many forms wait for it.
+fn wait_for_language(host: &web_sys::HtmlElement, locale: Locale) {
+    let first =
+        WAITING.with_borrow_mut(
+            |waiting| match waiting.iter_mut().find(|(l, _)| *l == locale) {
+                Some((_, hosts)) => {
+                    if !hosts.contains(host) {
+                        hosts.push(host.clone());
+                    }
+                    false
+                }
+                None => {
+                    waiting.push((locale, vec![host.clone()]));
+                    true
+                }
+            },
+        );
+    if !first {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if let Err(e) = i18n::load(locale).await {
+            web_sys::console::warn_1(&e.to_string().into());
+        }
+        let hosts = WAITING.with_borrow_mut(|waiting| {
+            waiting
+                .iter()
+                .position(|(l, _)| *l == locale)
+                .map(|i| waiting.swap_remove(i).1)
+                .unwrap_or_default()
+        });
+        for host in hosts.iter().filter(|h| h.is_connected()) {
+            mount(host);
+        }
     });
 }
 

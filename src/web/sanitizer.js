@@ -4,9 +4,8 @@
 // origin than the page, or a CSP without a worker source), the same module runs on the main
 // thread instead.
 
-// wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the sanitizer sits in
-// <assets>/ next to the widget.
-const ASSETS = new URL("../../../../", import.meta.url);
+// The sanitizer sits next to the widget's other files.
+import { ASSETS } from "./element.js";
 
 let backend = null;
 

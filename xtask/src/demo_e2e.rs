@@ -19,7 +19,7 @@ type Check = fn(&Browser, &str, &Path) -> Result<()>;
 pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     let (_driver, driver_addr) = start_chromedriver()?;
 
-    let checks: [(&str, Check); 12] = [
+    let checks: [(&str, Check); 13] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -53,8 +53,12 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
             accessibility,
         ),
         (
-            "choosing Arabic on the demo page lays the form out right to left",
+            "choosing Arabic on the demo page fetches its strings alone and lays the form out right to left",
             arabic,
+        ),
+        (
+            "a language whose strings cannot be fetched is drawn in English",
+            language_unavailable,
         ),
         (
             "the whole form works from the keyboard alone",
@@ -535,8 +539,18 @@ fn accessibility(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
 }
 
 fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    let languages = |b: &Browser| -> Result<Vec<String>> {
+        Ok(fetched(b)?
+            .into_iter()
+            .filter(|n| n.contains("/locales/"))
+            .collect())
+    };
     b.goto(base)?;
     wait_signed_in(b)?;
+    // English is built in: the browser speaks it, so no language file is fetched.
+    if !languages(b)?.is_empty() {
+        return Err(format!("an English page fetched {:?}", languages(b)?).into());
+    }
     b.execute(
         "const select = document.getElementById('locale-select');
          select.value = 'ar';
@@ -553,6 +567,33 @@ fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         return Err(format!("subject label in Arabic: {label:?}").into());
     }
     b.screenshot(&shots.join("form-arabic.png"))?;
+    let fetched = languages(b)?;
+    if fetched.len() != 1 || !fetched[0].ends_with("/locales/ar.json") {
+        return Err(
+            format!("choosing Arabic fetched {fetched:?}, not locales/ar.json alone").into(),
+        );
+    }
+    Ok(())
+}
+
+fn language_unavailable(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    // Offline, German's file cannot come; the form must not stay blank.
+    b.set_offline(true)?;
+    b.execute(
+        "const select = document.getElementById('locale-select');
+         select.value = 'de';
+         select.dispatchEvent(new Event('change'));",
+        serde_json::json!([]),
+    )?;
+    let result = b.wait_text(HOST, "button.moov-send", "Send");
+    b.set_offline(false)?;
+    result?;
+    let label = b.text(&b.in_shadow(HOST, "label[for=moov-title]")?)?;
+    if label != "Subject" {
+        return Err(format!("subject label without its language: {label:?}").into());
+    }
     Ok(())
 }
 

@@ -190,9 +190,9 @@ fn browser_tests(
         "moov-support",
         "--target",
         "wasm32-unknown-unknown",
-        // One bundle: the test page has no sanitizer module next to it to load.
+        // One bundle: the test page has no sanitizer module or language files next to it.
         "--features",
-        "inline-sanitizer",
+        "inline-sanitizer,inline-locales",
         "--test",
         "browser",
         "--test",

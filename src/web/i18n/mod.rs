@@ -1,15 +1,18 @@
-//! Every string the widget shows, one file per language, and how a locale is chosen.
+//! Every string the widget shows, and how a locale is chosen.
+//!
+//! English is built in. Every other language is a JSON file in `locales/` (named by its
+//! primary language subtag), served beside the widget and fetched only by the pages that
+//! speak it, so each language added costs nothing to the others. With the `inline-locales`
+//! feature the files are linked in instead.
 //!
 //! Placeholders in braces (`{number}`, `{max}`, …) are filled by the form. Messages the server
 //! wrote (a 422's field messages, a 400's reason) are shown as sent.
 
-mod ar;
-mod de;
 mod en;
-mod es;
-mod fr;
-mod ja;
-mod pt_br;
+mod load;
+mod read;
+
+pub use load::{load, parse, LocaleError};
 
 use crate::rules::Problem;
 use crate::ticket::{Field, TicketStatus};
@@ -77,6 +80,20 @@ impl Locale {
         }
     }
 
+    /// The file in `locales/` that holds this language, by its primary subtag; `None` for
+    /// English, which is built in.
+    pub fn file(self) -> Option<&'static str> {
+        Some(match self {
+            Locale::En => return None,
+            Locale::Es => "es",
+            Locale::Fr => "fr",
+            Locale::De => "de",
+            Locale::PtBr => "pt",
+            Locale::Ja => "ja",
+            Locale::Ar => "ar",
+        })
+    }
+
     /// Writing direction, for the `dir` attribute of the widget's root.
     pub fn dir(self) -> &'static str {
         match self {
@@ -85,16 +102,15 @@ impl Locale {
         }
     }
 
+    /// This language's strings once [`load`] has them (English is always there); English
+    /// until then, or when they could not be loaded.
     pub fn strings(self) -> &'static Strings {
-        match self {
-            Locale::En => &en::STRINGS,
-            Locale::Es => &es::STRINGS,
-            Locale::Fr => &fr::STRINGS,
-            Locale::De => &de::STRINGS,
-            Locale::PtBr => &pt_br::STRINGS,
-            Locale::Ja => &ja::STRINGS,
-            Locale::Ar => &ar::STRINGS,
-        }
+        load::loaded(self).unwrap_or(&en::STRINGS)
+    }
+
+    /// Whether [`Locale::strings`] answers for good, without a [`load`] first.
+    pub fn is_ready(self) -> bool {
+        load::loaded(self).is_some()
     }
 }
 
@@ -108,6 +124,7 @@ fn browser_locale() -> Option<Locale> {
         .find_map(|l| Locale::from_tag(&l))
 }
 
+read::texts! {
 /// The visible text of the form in one language.
 #[derive(Debug)]
 pub struct Strings {
@@ -186,6 +203,7 @@ pub struct ErrorStrings {
     pub timeout: &'static str,
     /// `{status}`: the HTTP status.
     pub unexpected: &'static str,
+}
 }
 
 impl Strings {

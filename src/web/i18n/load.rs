@@ -1,0 +1,111 @@
+//! A language's strings, fetched once per page when a form first speaks it.
+
+use std::cell::RefCell;
+
+use thiserror::Error;
+
+use super::{en, Locale, Strings};
+
+/// Why a language's strings could not be used; the form then speaks English.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LocaleError {
+    #[error("the {0} strings could not be downloaded ({1}); the form is shown in English")]
+    Unavailable(&'static str, String),
+    #[error("the {0} strings are not valid ({1}); the form is shown in English")]
+    Malformed(&'static str, String),
+}
+
+thread_local! {
+    /// The languages settled on this page: loaded, or English in place of one that failed,
+    /// so a form never waits twice for the same file.
+    static SETTLED: RefCell<Vec<(Locale, &'static Strings)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `locale`'s strings when they need no download (English, a settled language, or every
+/// language with `inline-locales`).
+pub(super) fn loaded(locale: Locale) -> Option<&'static Strings> {
+    let Some(file) = locale.file() else {
+        return Some(&en::STRINGS);
+    };
+    if let Some(strings) = SETTLED.with_borrow(|s| {
+        s.iter()
+            .find(|(settled, _)| *settled == locale)
+            .map(|(_, strings)| *strings)
+    }) {
+        return Some(strings);
+    }
+    if cfg!(feature = "inline-locales") {
+        let strings = parse(locale, bundled(file)).unwrap_or(&en::STRINGS);
+        settle(locale, strings);
+        return Some(strings);
+    }
+    None
+}
+
+fn settle(locale: Locale, strings: &'static Strings) {
+    SETTLED.with_borrow_mut(|s| {
+        if !s.iter().any(|(settled, _)| *settled == locale) {
+            s.push((locale, strings));
+        }
+    });
+}
+
+/// Makes `locale`'s strings ready. The file is fetched once per page; the loader has
+/// usually requested it already, so it comes from the browser's cache. After a failure the
+/// language is settled as English for the page's life.
+pub async fn load(locale: Locale) -> Result<(), LocaleError> {
+    let Some(file) = locale.file() else {
+        return Ok(());
+    };
+    if loaded(locale).is_some() {
+        return Ok(());
+    }
+    let fetched = fetch(locale, file).await;
+    settle(locale, fetched.clone().unwrap_or(&en::STRINGS));
+    fetched.map(|_| ())
+}
+
+async fn fetch(locale: Locale, file: &str) -> Result<&'static Strings, LocaleError> {
+    let value = crate::web::embed::fetch_json(&format!("locales/{file}.json"))
+        .await
+        .map_err(|e| {
+            let why = js_sys::Error::from(e).message().as_string();
+            LocaleError::Unavailable(locale.tag(), why.unwrap_or_default())
+        })?;
+    read(locale, value)
+}
+
+/// Reads a language file's text; the error says which keys are wrong.
+pub fn parse(locale: Locale, text: &str) -> Result<&'static Strings, LocaleError> {
+    let value = js_sys::JSON::parse(text)
+        .map_err(|_| LocaleError::Malformed(locale.tag(), "not JSON".into()))?;
+    read(locale, value)
+}
+
+/// Reads a parsed language file; kept for the page's life, as its form may be drawn again.
+fn read(locale: Locale, value: wasm_bindgen::JsValue) -> Result<&'static Strings, LocaleError> {
+    let strings = super::read::file::<Strings>(value)
+        .map_err(|why| LocaleError::Malformed(locale.tag(), why))?;
+    Ok(Box::leak(Box::new(strings)))
+}
+
+/// The language files, linked in with `inline-locales`.
+fn bundled(file: &str) -> &'static str {
+    #[cfg(feature = "inline-locales")]
+    {
+        match file {
+            "es" => include_str!("../../../locales/es.json"),
+            "fr" => include_str!("../../../locales/fr.json"),
+            "de" => include_str!("../../../locales/de.json"),
+            "pt" => include_str!("../../../locales/pt.json"),
+            "ja" => include_str!("../../../locales/ja.json"),
+            "ar" => include_str!("../../../locales/ar.json"),
+            _ => "",
+        }
+    }
+    #[cfg(not(feature = "inline-locales"))]
+    {
+        let _ = file;
+        ""
+    }
+}

@@ -1,0 +1,89 @@
+//! Reading a language file (JSON, parsed by the browser) into [`super::Strings`]: every key
+//! the struct has, and no other, so a typo in a translation is an error rather than a gap.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A value read from a language file. What is wrong is added to `problems` (with where in
+/// the file) and a stand-in returned, so one file reports all its mistakes at once.
+pub(super) trait Read: Sized {
+    fn read(value: JsValue, at: &str, problems: &mut Vec<String>) -> Self;
+}
+
+/// Reads a whole file.
+pub(super) fn file<T: Read>(value: JsValue) -> Result<T, String> {
+    let mut problems = Vec::new();
+    let read = T::read(value, "the file", &mut problems);
+    if problems.is_empty() {
+        Ok(read)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+impl Read for &'static str {
+    // Called once per field: kept out of line, a section's reader stays a list of calls.
+    #[inline(never)]
+    fn read(value: JsValue, at: &str, problems: &mut Vec<String>) -> Self {
+        match value.as_string() {
+            // Loaded once per language and page, and used for as long as the page lives.
+            Some(text) => Box::leak(text.into_boxed_str()),
+            None => {
+                problems.push(format!("`{at}` is missing or not text"));
+                ""
+            }
+        }
+    }
+}
+
+/// The values of a section's `keys`, in order; an unknown key is a problem.
+pub(super) fn fields(
+    value: &JsValue,
+    at: &str,
+    keys: &[&str],
+    problems: &mut Vec<String>,
+) -> std::vec::IntoIter<JsValue> {
+    if !value.is_object() {
+        problems.push(format!("`{at}` is missing or not an object"));
+    } else if let Some(unknown) = Object::keys(value.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .find(|k| !keys.contains(&k.as_str()))
+    {
+        problems.push(format!("`{at}` has an unknown key `{unknown}`"));
+    }
+    keys.iter()
+        .map(|key| Reflect::get(value, &(*key).into()).unwrap_or(JsValue::UNDEFINED))
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Declares a section of strings and its [`Read`]: one list of fields for both.
+macro_rules! texts {
+    ($(
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident: $ty:ty, )*
+        }
+    )*) => {$(
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+        }
+
+        impl read::Read for $name {
+            fn read(value: wasm_bindgen::JsValue, at: &str, problems: &mut Vec<String>) -> Self {
+                let mut values =
+                    read::fields(&value, at, &[$(stringify!($field)),*], problems);
+                $name {
+                    $( $field: read::Read::read(
+                        values.next().unwrap_or_default(),
+                        stringify!($field),
+                        problems,
+                    ), )*
+                }
+            }
+        }
+    )*};
+}
+pub(super) use texts;
