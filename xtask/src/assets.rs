@@ -31,6 +31,8 @@ use crate::run::{cmd, step, Result};
 
 /// The loader partners include by name; everything else of the widget moves under `v/<hash>/`.
 const LOADER: &str = "moov-support.js";
+/// Beside the loader: the `Link` header value that preloads this build (see README).
+const LINKS: &str = "moov-support.links";
 /// Where the loader lists the modules the glue imports; empty outside release builds.
 const GLUE_IMPORTS: &str = "const GLUE_IMPORTS = [];";
 /// What the proxy may serve precompressed.
@@ -147,6 +149,15 @@ fn arrange(dir: &Path) -> Result<String> {
         GLUE_IMPORTS,
         &format!("const GLUE_IMPORTS = [{}];", glue_imports.join(", ")),
     );
+    // What a page embedding this build can send as its `Link` header (the proxy does for
+    // the pages it serves), so the wasm and its glue start downloading with the page.
+    fs::write(
+        dir.join(LINKS),
+        format!(
+            "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin, \
+             </v/{hash}/moov-support-widget.js>; rel=modulepreload\n"
+        ),
+    )?;
     fs::write(&loader_path, loader)?;
     Ok(hash)
 }
@@ -479,6 +490,13 @@ mod tests {
         assert!(loader.contains(&format!("\"./v/{hash}/moov-support-widget.js\"")));
         assert!(loader.contains(&format!("\"./v/{hash}/moov-support-widget_bg.wasm\"")));
         assert!(loader.contains(&format!("`./v/{hash}/locales/${{language}}.json`")));
+        assert_eq!(
+            fs::read_to_string(dir.join(LINKS)).unwrap(),
+            format!(
+                "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin, \
+                 </v/{hash}/moov-support-widget.js>; rel=modulepreload\n"
+            )
+        );
         assert!(loader.contains(&format!(
             "const GLUE_IMPORTS = [\"./v/{hash}/snippets/moov-support-0123/src/web/element.js\", \
              \"./v/{hash}/snippets/moov-support-0123/src/web/sanitizer.js\"];"

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -21,6 +21,9 @@ use tower_http::services::ServeDir;
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For files served under a stable name: cacheable, but checked (ETag/Last-Modified) each time.
 const REVALIDATE: &str = "no-cache";
+/// Written by the release build beside the loader: the `Link` header value that names this
+/// build's wasm and JS glue, so a page's own response starts their downloads.
+const LINKS_FILE: &str = "moov-support.links";
 
 /// The service answering every path no route claims, from `dir`.
 pub(super) fn static_files(dir: &Path) -> Router {
@@ -29,14 +32,22 @@ pub(super) fn static_files(dir: &Path) -> Router {
         .precompressed_gzip()
         .append_index_html_on_directories(true)
         .not_found_service(super::not_found.into_service());
+    let links = std::fs::read_to_string(dir.join(LINKS_FILE))
+        .ok()
+        .and_then(|links| HeaderValue::from_str(links.trim()).ok());
     Router::new()
         .fallback_service(files)
-        .layer(middleware::from_fn(cache_policy))
+        .layer(middleware::from_fn_with_state(links, cache_policy))
 }
 
 /// Sets `Cache-Control` on files found: [`IMMUTABLE`] under `/v/<hex>/`, [`REVALIDATE`]
-/// elsewhere. Errors keep their own (JSON errors are `no-store`).
-async fn cache_policy(request: Request, next: Next) -> Response {
+/// elsewhere. Errors keep their own (JSON errors are `no-store`). Pages also get the build's
+/// `Link` preloads, when it has them.
+async fn cache_policy(
+    State(links): State<Option<HeaderValue>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let hashed = is_hashed(request.uri().path());
     let mut response = next.run(request).await;
     let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
@@ -45,6 +56,13 @@ async fn cache_policy(request: Request, next: Next) -> Response {
             header::CACHE_CONTROL,
             HeaderValue::from_static(if hashed { IMMUTABLE } else { REVALIDATE }),
         );
+        let page = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        if let (true, Some(links)) = (page, links) {
+            response.headers_mut().insert(header::LINK, links);
+        }
     }
     response
 }

@@ -11,6 +11,8 @@ use crate::common::{client, vars};
 
 const HASH: &str = "0123456789ab";
 const WASM: &[u8] = b"\0asm\x01\0\0\0 the widget";
+const LINKS: &str =
+    "</v/0123456789ab/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin";
 const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; base-uri 'none'";
 
 /// A release-shaped folder inside a parent that also holds a file that must never be served.
@@ -38,6 +40,10 @@ fn release_dir() -> (PathBuf, PathBuf) {
     write(&hashed.join("moov-support-widget_bg.wasm.gz"), b"gz:wasm");
     // No compressed variant: served as is whatever the client accepts.
     write(&hashed.join("snippets/element.js"), b"export {};");
+    write(
+        &dir.join("moov-support.links"),
+        format!("{LINKS}\n").as_bytes(),
+    );
     (parent, dir)
 }
 
@@ -147,6 +153,11 @@ async fn hashed_files_are_immutable_and_the_rest_revalidates() {
     let plain = get(&proxy, "/", "").await;
     assert_eq!(plain.body, b"<!doctype html><title>demo</title>");
     assert_eq!(plain.header("content-security-policy"), Some(PAGE_CSP));
+    // Pages start the widget's downloads with their own response; other files do not.
+    assert_eq!(page.header("link"), Some(LINKS));
+    assert_eq!(plain.header("link"), Some(LINKS));
+    let loader = get(&proxy, "/moov-support.js", "").await;
+    assert_eq!(loader.header("link"), None);
 
     // A revalidation keeps the policy of the file it confirms.
     let first = get(&proxy, &format!("/v/{HASH}/snippets/element.js"), "").await;
