@@ -5,7 +5,7 @@
 // files sit in <assets>/.
 export const ASSETS = new URL("../../../../", import.meta.url);
 
-export function assetUrl(path) {
+function assetUrl(path) {
   return new URL(path, ASSETS).href;
 }
 
