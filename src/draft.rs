@@ -43,9 +43,12 @@ pub struct SessionHint {
 
 /// Reads the unverified claims of a JWT; `None` when it is not one.
 pub fn session_hint(token: &str) -> Option<SessionHint> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64url_decode(payload)?;
-    serde_json::from_slice(&bytes).ok()
+    serde_json::from_slice(&session_claims(token)?).ok()
+}
+
+/// The JSON text of a JWT's claims, not verified; `None` when it is not a JWT.
+pub fn session_claims(token: &str) -> Option<Vec<u8>> {
+    base64url_decode(token.split('.').nth(1)?)
 }
 
 fn base64url_decode(s: &str) -> Option<Vec<u8>> {

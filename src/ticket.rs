@@ -49,6 +49,19 @@ pub enum TicketStatus {
 }
 
 impl TicketStatus {
+    /// The status named `name` on the wire (`Unknown` keeps a name this version does not know).
+    pub fn from_name(name: String) -> TicketStatus {
+        [
+            TicketStatus::New,
+            TicketStatus::InProgress,
+            TicketStatus::OnHold,
+            TicketStatus::Closed,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == name)
+        .unwrap_or(TicketStatus::Unknown(name))
+    }
+
     /// The wire value, e.g. `in-progress`.
     pub fn as_str(&self) -> &str {
         match self {
@@ -203,7 +216,12 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_string(&s).unwrap(), v);
             assert_eq!(serde_json::from_str::<TicketStatus>(v).unwrap(), s);
+            assert_eq!(TicketStatus::from_name(s.as_str().into()), s);
         }
+        assert_eq!(
+            TicketStatus::from_name("escalated".into()),
+            TicketStatus::Unknown("escalated".into())
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::ticket::{CreateTicket, FieldErrors, Ticket};
+use crate::web::wire;
 
 /// How long the widget waits for the proxy before giving up.
 pub const DEFAULT_TIMEOUT_MS: i32 = 20_000;
@@ -75,7 +76,11 @@ pub async fn submit(to: &Submission<'_>, ticket: &CreateTicket) -> Result<Ticket
     if let Some(token) = to.session_token {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
-    let request = request.json(ticket).map_err(|_| network_failure())?;
+    let body = wire::to_json(ticket).ok_or_else(network_failure)?;
+    let request = request
+        .header("Content-Type", "application/json")
+        .body(body)
+        .map_err(|_| network_failure())?;
     let sent = request.send().await;
     let timed_out = timer.fired();
     let response = match sent {
@@ -103,11 +108,6 @@ fn network_failure() -> Failure {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    error: String,
-}
-
 async fn read_answer(response: Response) -> Result<Ticket, Failure> {
     let status = response.status();
     let request_id = response.headers().get("x-request-id");
@@ -116,15 +116,12 @@ async fn read_answer(response: Response) -> Result<Ticket, Failure> {
         .get("retry-after")
         .and_then(|v| v.trim().parse::<u32>().ok());
     let text = response.text().await.unwrap_or_default();
-    let message = || {
-        serde_json::from_str::<ErrorBody>(&text)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| "no reason was given".to_owned())
-    };
+    let body = wire::parse(&text).unwrap_or(JsValue::NULL);
+    let message = || wire::error_message(&body).unwrap_or_else(|| "no reason was given".to_owned());
     let error = match status {
-        200 | 201 => match serde_json::from_str::<Ticket>(&text) {
-            Ok(ticket) => return Ok(ticket),
-            Err(_) => SubmitError::BadGateway,
+        200 | 201 => match wire::ticket(&body) {
+            Some(ticket) => return Ok(ticket),
+            None => SubmitError::BadGateway,
         },
         400 => SubmitError::BadRequest(message()),
         401 => SubmitError::SessionExpired,
@@ -132,8 +129,8 @@ async fn read_answer(response: Response) -> Result<Ticket, Failure> {
         404 => SubmitError::NotFound,
         409 => SubmitError::Conflict(message()),
         413 => SubmitError::TooLarge,
-        422 => match serde_json::from_str::<FieldErrors>(&text) {
-            Ok(fields) if !fields.is_empty() => SubmitError::Invalid(fields),
+        422 => match wire::field_errors(&body) {
+            fields if !fields.is_empty() => SubmitError::Invalid(fields),
             _ => SubmitError::BadRequest(message()),
         },
         429 => SubmitError::RateLimited(retry_after),

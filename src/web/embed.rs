@@ -11,12 +11,12 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::draft::session_hint;
 use crate::web::events::Emitter;
 use crate::web::i18n::{self, Locale};
 use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::ui::{Launcher, SupportForm};
+use crate::web::wire;
 
 /// The element's tag.
 pub const TAG: &str = "moov-support-form";
@@ -104,7 +104,7 @@ pub fn register() {
             }
             if name == "session-token" {
                 let token = host.get_attribute("session-token");
-                let user = token.as_deref().and_then(session_hint).map(|h| h.sub);
+                let user = token.as_deref().and_then(wire::session_hint).map(|h| h.sub);
                 let same_user = MOUNTED.with_borrow(|m| {
                     m.iter().find(|x| x.host == host).map(|x| {
                         if x.user == user {
@@ -147,7 +147,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let user = options
         .session_token
         .as_deref()
-        .and_then(session_hint)
+        .and_then(wire::session_hint)
         .map(|h| h.sub);
     let target: web_sys::EventTarget = host.clone().into();
     let signal_out = std::rc::Rc::new(RefCell::new(None));

@@ -9,3 +9,4 @@ pub mod sanitizer;
 pub mod session;
 pub mod storage;
 pub mod ui;
+pub mod wire;

@@ -1,6 +1,7 @@
 //! Persists the user's [`Draft`] in `localStorage`, keyed per endpoint and user.
 
 use crate::draft::Draft;
+use crate::web::wire;
 
 /// Where one user's draft for one endpoint lives. Different users on a shared computer, or
 /// two widgets pointed at different proxies, never see each other's drafts.
@@ -32,13 +33,13 @@ impl DraftStore {
     /// The saved draft, or `None` when there is none or it cannot be read.
     pub fn load(&self) -> Option<Draft> {
         let raw = Self::storage()?.get_item(&self.key).ok().flatten()?;
-        serde_json::from_str(&raw).ok()
+        wire::draft(&wire::parse(&raw)?)
     }
 
     /// Saves the draft; storage that is full or disabled (private mode) is not an error the
     /// user can do anything about, so it is ignored and the form keeps working.
     pub fn save(&self, draft: &Draft) {
-        if let (Some(storage), Ok(json)) = (Self::storage(), serde_json::to_string(draft)) {
+        if let (Some(storage), Some(json)) = (Self::storage(), wire::to_json(draft)) {
             let _ = storage.set_item(&self.key, &json);
         }
     }

@@ -4,7 +4,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::draft::{session_hint, Draft, SessionHint};
+use crate::draft::{Draft, SessionHint};
 use crate::rules::{self, Problem};
 use crate::sanitize;
 use crate::ticket::{Contact, CreateTicket, Field, FieldErrors, Ticket};
@@ -15,6 +15,7 @@ use crate::web::sanitizer;
 use crate::web::session::TokenSource;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::ui::editor::RichTextEditor;
+use crate::web::wire;
 
 /// Where the form is in its life.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,7 @@ pub fn SupportForm(
     let hint = session_token
         .get_untracked()
         .as_deref()
-        .and_then(session_hint);
+        .and_then(wire::session_hint);
     let user = hint.as_ref().map_or("anonymous", |h| h.sub.as_str());
     let store = StoredValue::new(DraftStore::new(&endpoint, user, instance.as_deref()));
     let endpoint = StoredValue::new(endpoint);

@@ -1,0 +1,111 @@
+//! The JSON the widget sends, reads and stores, through the browser's own `JSON`.
+//!
+//! Written out with the serde derives of [`crate::ticket`] and [`crate::draft`] (through
+//! serde-wasm-bindgen, which the events use too); read back field by field. serde_json's
+//! parser and the derived deserializers were a sixth of the first wasm; the browser parses
+//! JSON anyway. The browser tests check that what is read here is what serde reads.
+
+use js_sys::{Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::draft::{session_claims, Draft, SessionHint};
+use crate::ticket::{Contact, ContactErrors, FieldErrors, Ticket, TicketStatus};
+
+/// `value` as JSON text, as serde_json would write it.
+pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let value = value.serialize(&serializer).ok()?;
+    JSON::stringify(&value).ok()?.as_string()
+}
+
+/// Parsed JSON; `None` when `text` is not JSON.
+pub fn parse(text: &str) -> Option<JsValue> {
+    JSON::parse(text).ok()
+}
+
+fn field(value: &JsValue, key: &str) -> JsValue {
+    if value.is_object() {
+        Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// A text field; `None` when it is missing, `null` or not text.
+fn text(value: &JsValue, key: &str) -> Option<String> {
+    field(value, key).as_string()
+}
+
+fn contact(value: &JsValue) -> Option<Contact> {
+    Some(Contact {
+        email: text(value, "email")?,
+        name: text(value, "name"),
+    })
+}
+
+/// A created ticket, as the proxy answers it; `None` when a required field is missing.
+pub fn ticket(value: &JsValue) -> Option<Ticket> {
+    let number = field(value, "number").as_f64()?;
+    if number.fract() != 0.0 {
+        return None;
+    }
+    Some(Ticket {
+        ticket_id: text(value, "ticketID")?,
+        number: number as i64,
+        title: text(value, "title")?,
+        contact: contact(&field(value, "contact"))?,
+        status: TicketStatus::from_name(text(value, "status")?),
+        created_on: text(value, "createdOn")?,
+        updated_on: text(value, "updatedOn")?,
+        latest_message_on: text(value, "latestMessageOn"),
+        closed_on: text(value, "closedOn"),
+        foreign_id: text(value, "foreignID"),
+    })
+}
+
+/// A 422's field errors; empty when it names none.
+pub fn field_errors(value: &JsValue) -> FieldErrors {
+    let contact = field(value, "contact");
+    FieldErrors {
+        title: text(value, "title"),
+        body: text(value, "body"),
+        author: text(value, "author"),
+        foreign_id: text(value, "foreignID"),
+        contact: ContactErrors {
+            email: text(&contact, "email"),
+            name: text(&contact, "name"),
+        },
+    }
+}
+
+/// The `error` of an error answer.
+pub fn error_message(value: &JsValue) -> Option<String> {
+    text(value, "error")
+}
+
+/// A saved draft; a field missing from an older one is empty.
+pub fn draft(value: &JsValue) -> Option<Draft> {
+    if !value.is_object() {
+        return None;
+    }
+    let text = |key| text(value, key).unwrap_or_default();
+    Some(Draft {
+        title: text("title"),
+        message: text("message"),
+        email: text("email"),
+        name: text("name"),
+        idempotency_key: text("idempotency_key"),
+    })
+}
+
+/// The unverified claims of a session token ([`crate::draft::session_hint`] in the browser).
+pub fn session_hint(token: &str) -> Option<SessionHint> {
+    let claims = String::from_utf8(session_claims(token)?).ok()?;
+    let value = parse(&claims)?;
+    Some(SessionHint {
+        sub: text(&value, "sub")?,
+        email: text(&value, "email"),
+        name: text(&value, "name"),
+    })
+}
