@@ -4,16 +4,20 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// A value read from a language file. What is wrong is added to `problems` (with where in
-/// the file) and a stand-in returned, so one file reports all its mistakes at once.
+/// The values of one section of a file, in the order its fields are declared.
+pub(super) type Values = std::vec::IntoIter<JsValue>;
+
+/// A value read from a language file: the next of `values`. What is wrong is added to
+/// `problems` (with where in the file) and a stand-in returned, so one file reports all its
+/// mistakes at once.
 pub(super) trait Read: Sized {
-    fn read(value: JsValue, at: &str, problems: &mut Vec<String>) -> Self;
+    fn read(values: &mut Values, at: &str, problems: &mut Vec<String>) -> Self;
 }
 
 /// Reads a whole file.
 pub(super) fn file<T: Read>(value: JsValue) -> Result<T, String> {
     let mut problems = Vec::new();
-    let read = T::read(value, "the file", &mut problems);
+    let read = T::read(&mut vec![value].into_iter(), "the file", &mut problems);
     if problems.is_empty() {
         Ok(read)
     } else {
@@ -24,8 +28,8 @@ pub(super) fn file<T: Read>(value: JsValue) -> Result<T, String> {
 impl Read for &'static str {
     // Called once per field: kept out of line, a section's reader stays a list of calls.
     #[inline(never)]
-    fn read(value: JsValue, at: &str, problems: &mut Vec<String>) -> Self {
-        match value.as_string() {
+    fn read(values: &mut Values, at: &str, problems: &mut Vec<String>) -> Self {
+        match values.next().and_then(|value| value.as_string()) {
             // Loaded once per language and page, and used for as long as the page lives.
             Some(text) => Box::leak(text.into_boxed_str()),
             None => {
@@ -36,13 +40,15 @@ impl Read for &'static str {
     }
 }
 
-/// The values of a section's `keys`, in order; an unknown key is a problem.
-pub(super) fn fields(
-    value: &JsValue,
+/// The values of the section that is the next of `values`, in the order of `keys`; an
+/// unknown key is a problem.
+pub(super) fn section(
+    values: &mut Values,
     at: &str,
     keys: &[&str],
     problems: &mut Vec<String>,
-) -> std::vec::IntoIter<JsValue> {
+) -> Values {
+    let value = values.next().unwrap_or_default();
     if !value.is_object() {
         problems.push(format!("`{at}` is missing or not an object"));
     } else if let Some(unknown) = Object::keys(value.unchecked_ref::<Object>())
@@ -53,7 +59,7 @@ pub(super) fn fields(
         problems.push(format!("`{at}` has an unknown key `{unknown}`"));
     }
     keys.iter()
-        .map(|key| Reflect::get(value, &(*key).into()).unwrap_or(JsValue::UNDEFINED))
+        .map(|key| Reflect::get(&value, &(*key).into()).unwrap_or(JsValue::UNDEFINED))
         .collect::<Vec<_>>()
         .into_iter()
 }
@@ -72,15 +78,11 @@ macro_rules! texts {
         }
 
         impl read::Read for $name {
-            fn read(value: wasm_bindgen::JsValue, at: &str, problems: &mut Vec<String>) -> Self {
+            fn read(values: &mut read::Values, at: &str, problems: &mut Vec<String>) -> Self {
                 let mut values =
-                    read::fields(&value, at, &[$(stringify!($field)),*], problems);
+                    read::section(values, at, &[$(stringify!($field)),*], problems);
                 $name {
-                    $( $field: read::Read::read(
-                        values.next().unwrap_or_default(),
-                        stringify!($field),
-                        problems,
-                    ), )*
+                    $( $field: read::Read::read(&mut values, stringify!($field), problems), )*
                 }
             }
         }
