@@ -290,9 +290,14 @@ fn test(root: &Path) -> Result<()> {
         // The browser-only half is tested in browsers below; natively only the core matters.
         &mut || cmd(cargo(root).args(["test", "--workspace", "--no-default-features"])),
     );
+    let mut release = None;
     check(
         "size budget: first-interactive ≤ 110 KB brotli, all ≤ 324 KB (targets 60 KB, 200 KB)",
-        &mut || assets::budget_check(&assets::release(root)?),
+        &mut || {
+            let dir = assets::release(root)?;
+            release = Some(dir.clone());
+            assets::budget_check(&dir)
+        },
     );
     let built = check("widget bundle (trunk build)", &mut || {
         cmd(Command::new("trunk").current_dir(root).arg("build"))
@@ -335,6 +340,18 @@ fn test(root: &Path) -> Result<()> {
                 check("demo page end to end in headless Chromium", &mut || {
                     run_e2e(root, &proxy_addr)
                 });
+            }
+            if let Some(dir) = &release {
+                // Minified, hashed, precompressed and preloaded: what partners deploy.
+                check(
+                    "the release build end to end in headless Chromium",
+                    &mut || {
+                        let addr = free_addr()?;
+                        let binary = build_proxy(root, false)?;
+                        let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(dir))?;
+                        run_e2e(root, &addr)
+                    },
+                );
             }
         }
         Err(e) => {

@@ -9,6 +9,8 @@ use crate::run::{cmd, output, step, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const BINARYEN_VERSION: &str = "132";
+/// Minifies the release build's JS (trunk's own minifier cannot parse wasm-bindgen's glue).
+pub const ESBUILD_VERSION: &str = "0.28.2";
 pub const AXE_VERSION: &str = "4.14.1";
 /// DOMPurify, the sanitizer the widget's ammonia is measured against by `cargo xtask bench`.
 pub const DOMPURIFY_VERSION: &str = "3.5.0";
@@ -66,6 +68,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen(root)?;
     ensure_binaryen()?;
+    ensure_esbuild()?;
     ensure_trunk()?;
     if need == Need::Browsers {
         ensure_chromium()?;
@@ -139,6 +142,20 @@ fn ensure_binaryen() -> Result<()> {
     // Debian's binaryen 108 miscompiles the bundle; the npm build is current.
     step(&format!("installing binaryen {BINARYEN_VERSION} from npm"));
     npm_install(&format!("binaryen@{BINARYEN_VERSION}"))
+}
+
+/// esbuild's command, installed from npm into the machine cache.
+pub fn esbuild() -> PathBuf {
+    npm_bin().join("esbuild")
+}
+
+fn ensure_esbuild() -> Result<()> {
+    if version_of(&esbuild().to_string_lossy(), "--version").as_deref() == Some(ESBUILD_VERSION) {
+        step(&format!("esbuild {ESBUILD_VERSION}: present"));
+        return Ok(());
+    }
+    step(&format!("installing esbuild {ESBUILD_VERSION} from npm"));
+    npm_install(&format!("esbuild@{ESBUILD_VERSION}"))
 }
 
 /// Installs one npm package into the machine cache. The folder's package.json records every
