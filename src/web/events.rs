@@ -6,6 +6,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use crate::web::client::Failure;
+use crate::web::wire;
 
 /// Dispatches events on the host element; does nothing when there is none (a form mounted
 /// directly by a Leptos app).
@@ -25,8 +26,7 @@ impl Emitter {
 
     /// Dispatches `moov-support:<name>`, bubbling and composed so it leaves the shadow root.
     pub fn emit<T: Serialize + ?Sized>(&self, name: &str, detail: &T) {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        let detail = detail.serialize(&serializer).unwrap_or(JsValue::NULL);
+        let detail = wire::to_js(detail).unwrap_or(JsValue::NULL);
         self.0.with_value(|target| {
             let Some(target) = target else { return };
             let init = web_sys::CustomEventInit::new();

@@ -12,11 +12,15 @@ use wasm_bindgen::JsValue;
 use crate::draft::{session_claims, Draft, SessionHint};
 use crate::ticket::{Contact, ContactErrors, FieldErrors, Ticket, TicketStatus};
 
+/// `value` as a plain JS value, shaped as serde_json would write it.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    value.serialize(&serializer).ok()
+}
+
 /// `value` as JSON text, as serde_json would write it.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let value = value.serialize(&serializer).ok()?;
-    JSON::stringify(&value).ok()?.as_string()
+    JSON::stringify(&to_js(value)?).ok()?.as_string()
 }
 
 /// Parsed JSON; `None` when `text` is not JSON.
