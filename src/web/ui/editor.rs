@@ -257,6 +257,11 @@ pub fn RichTextEditor(
     };
     let on_blur = move |_| {
         let Some(el) = editor() else { return };
+        // Taken off the page (the message was sent, or the page removed the form): there is
+        // nothing left to tidy.
+        if !el.is_connected() {
+            return;
+        }
         let raw = el.inner_html();
         spawn_local(async move {
             // Unchecked HTML is still checked by the rules and cleaned again before sending.
