@@ -216,7 +216,9 @@ fn wait_for_language(host: &web_sys::HtmlElement, locale: Locale) {
     if !first {
         return;
     }
-    leptos::task::spawn_local(async move {
+    // Not Leptos' spawner: on a page whose first form waits for its language, no form has
+    // started Leptos' executor yet.
+    wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = i18n::load(locale).await {
             web_sys::console::warn_1(&e.to_string().into());
         }
