@@ -120,8 +120,9 @@ pub(super) async fn request_timeout(
 /// supports, so the demo proves a partner page with it works.
 const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; base-uri 'none'";
 
-/// Headers for every answer; JSON answers also get `no-store` (they are per user) and a
-/// CSP that lets them render nothing if opened as a page; HTML pages get [`PAGE_CSP`].
+/// Headers for every answer; JSON answers also get `no-store` (they are per user) unless
+/// they are one of the widget's own files with a cache policy of its own, and a CSP that lets
+/// them render nothing if opened as a page; HTML pages get [`PAGE_CSP`].
 pub(super) async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let content_type = response
@@ -141,7 +142,10 @@ pub(super) async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     if json {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        // A language file of the widget (`STATIC_DIR`) keeps the caching its folder gives it.
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

@@ -44,6 +44,8 @@ fn release_dir() -> (PathBuf, PathBuf) {
         &dir.join("moov-support.links"),
         format!("{LINKS}\n").as_bytes(),
     );
+    std::fs::create_dir_all(hashed.join("locales")).unwrap();
+    write(&hashed.join("locales/es.json"), br#"{"send": "Enviar"}"#);
     (parent, dir)
 }
 
@@ -129,6 +131,8 @@ async fn hashed_files_are_immutable_and_the_rest_revalidates() {
     for path in [
         format!("/v/{HASH}/moov-support-widget_bg.wasm"),
         format!("/v/{HASH}/snippets/element.js"),
+        // JSON, unlike the API's answers, which are never stored.
+        format!("/v/{HASH}/locales/es.json"),
     ] {
         let got = get(&proxy, &path, "br").await;
         assert_eq!(
