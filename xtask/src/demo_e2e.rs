@@ -19,7 +19,7 @@ type Check = fn(&Browser, &str, &Path) -> Result<()>;
 pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
     let (_driver, driver_addr) = start_chromedriver()?;
 
-    let checks: [(&str, Check); 13] = [
+    let checks: [(&str, Check); 14] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -55,6 +55,10 @@ pub fn run(base_url: &str, shots: &Path) -> Result<(usize, usize)> {
         (
             "choosing Arabic on the demo page fetches its strings alone and lays the form out right to left",
             arabic,
+        ),
+        (
+            "a browser in Spanish gets its strings fetched beside the widget, not after it",
+            language_fetched_early,
         ),
         (
             "a language whose strings cannot be fetched is drawn in English",
@@ -574,6 +578,29 @@ fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn language_fetched_early(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.emulate_language("es-ES")?;
+    b.goto(base)?;
+    b.wait_text(HOST, "button.moov-send", "Enviar")?;
+    // The widget can ask for its language only once its wasm has arrived; the loader asks
+    // while the wasm is still on its way.
+    let timings = b.execute(
+        "const all = performance.getEntriesByType('resource');
+         const first = suffix => all.find(r => r.name.endsWith(suffix));
+         const strings = first('/locales/es.json'), wasm = first('moov-support-widget_bg.wasm');
+         return strings && wasm ? [strings.startTime, wasm.responseEnd] : null;",
+        serde_json::json!([]),
+    )?;
+    match (timings[0].as_f64(), timings[1].as_f64()) {
+        (Some(strings), Some(wasm)) if strings < wasm => Ok(()),
+        (Some(strings), Some(wasm)) => Err(format!(
+            "locales/es.json was requested at {strings:.1} ms, after the wasm arrived at {wasm:.1} ms"
+        )
+        .into()),
+        _ => Err(format!("no request for locales/es.json or the wasm: {timings}").into()),
+    }
 }
 
 fn language_unavailable(b: &Browser, base: &str, _shots: &Path) -> Result<()> {

@@ -144,6 +144,20 @@ impl Browser {
         Ok(())
     }
 
+    /// The browser's languages (`navigator.languages`, `Accept-Language`) become `tag` alone.
+    pub fn emulate_language(&self, tag: &str) -> Result<()> {
+        let agent = self.execute("return navigator.userAgent;", json!([]))?;
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({
+                "cmd": "Network.setUserAgentOverride",
+                "params": { "userAgent": agent, "acceptLanguage": tag },
+            })),
+        )?;
+        Ok(())
+    }
+
     pub fn reload(&self) -> Result<()> {
         self.call("POST", "/refresh", Some(json!({})))?;
         Ok(())
