@@ -584,22 +584,23 @@ fn language_fetched_early(b: &Browser, base: &str, _shots: &Path) -> Result<()> 
     b.emulate_language("es-ES")?;
     b.goto(base)?;
     b.wait_text(HOST, "button.moov-send", "Enviar")?;
-    // The widget can ask for its language only once its wasm has arrived; the loader asks
-    // while the wasm is still on its way.
+    // The widget's code runs only once the scripts its glue imports have arrived, so it can
+    // ask for its language only after that; the loader asks before they arrive.
     let timings = b.execute(
         "const all = performance.getEntriesByType('resource');
          const first = suffix => all.find(r => r.name.endsWith(suffix));
-         const strings = first('/locales/es.json'), wasm = first('moov-support-widget_bg.wasm');
-         return strings && wasm ? [strings.startTime, wasm.responseEnd] : null;",
+         const strings = first('/locales/es.json'), glue = first('/src/web/element.js');
+         return strings && glue ? [strings.startTime, glue.responseEnd] : null;",
         serde_json::json!([]),
     )?;
     match (timings[0].as_f64(), timings[1].as_f64()) {
-        (Some(strings), Some(wasm)) if strings < wasm => Ok(()),
-        (Some(strings), Some(wasm)) => Err(format!(
-            "locales/es.json was requested at {strings:.1} ms, after the wasm arrived at {wasm:.1} ms"
+        (Some(strings), Some(glue)) if strings < glue => Ok(()),
+        (Some(strings), Some(glue)) => Err(format!(
+            "locales/es.json was first requested at {strings:.1} ms, after the widget's scripts \
+             arrived at {glue:.1} ms: the loader did not ask for it"
         )
         .into()),
-        _ => Err(format!("no request for locales/es.json or the wasm: {timings}").into()),
+        _ => Err(format!("no request for locales/es.json or element.js: {timings}").into()),
     }
 }
 
