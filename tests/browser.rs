@@ -704,17 +704,24 @@ async fn a_new_page_restores_what_was_typed() {
     other.remove();
 }
 
-#[wasm_bindgen_test]
-async fn submit_is_disabled_while_in_flight() {
-    clear_faults().await;
-    let w = Widget::mount("in-flight").await;
+/// Fills the form and presses Send with the proxy answering 400 ms late; returns once the
+/// send is in flight (its button disabled).
+async fn send_slowly(w: &Widget) -> web_sys::HtmlButtonElement {
     w.fill_valid();
     fault(r#"{"delayMs":400}"#).await;
     w.press_send();
     let button = w
         .el("button.moov-send")
         .unchecked_into::<web_sys::HtmlButtonElement>();
-    wait_for("button disabled", || button.disabled()).await;
+    wait_for("the send in flight", || button.disabled()).await;
+    button
+}
+
+#[wasm_bindgen_test]
+async fn submit_is_disabled_while_in_flight() {
+    clear_faults().await;
+    let w = Widget::mount("in-flight").await;
+    let button = send_slowly(&w).await;
     assert_eq!(button.text_content().unwrap(), "Sending…");
     w.wait_text("confirmation", "created").await;
     w.remove();
@@ -734,13 +741,7 @@ async fn a_form_removed_while_sending_lets_the_answer_go_without_an_error() {
         .unwrap();
 
     let w = Widget::mount("removed-mid-send").await;
-    w.fill_valid();
-    fault(r#"{"delayMs":400}"#).await;
-    w.press_send();
-    let button = w
-        .el("button.moov-send")
-        .unchecked_into::<web_sys::HtmlButtonElement>();
-    wait_for("the send in flight", || button.disabled()).await;
+    send_slowly(&w).await;
     // The page takes the form away mid-send; the answer arrives after it is gone.
     w.remove();
     sleep(900).await;

@@ -555,12 +555,7 @@ fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
     if !languages(b)?.is_empty() {
         return Err(format!("an English page fetched {:?}", languages(b)?).into());
     }
-    b.execute(
-        "const select = document.getElementById('locale-select');
-         select.value = 'ar';
-         select.dispatchEvent(new Event('change'));",
-        serde_json::json!([]),
-    )?;
+    choose_language(b, "ar")?;
     b.wait_text(HOST, "button.moov-send", "إرسال")?;
     let dir = style_in_widget(b, ".moov-support", "direction")?;
     if dir != "rtl" {
@@ -577,6 +572,17 @@ fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
             format!("choosing Arabic fetched {fetched:?}, not locales/ar.json alone").into(),
         );
     }
+    Ok(())
+}
+
+/// Picks a language in the demo page's own language menu, as its user would.
+fn choose_language(b: &Browser, tag: &str) -> Result<()> {
+    b.execute(
+        "const select = document.getElementById('locale-select');
+         select.value = arguments[0];
+         select.dispatchEvent(new Event('change'));",
+        serde_json::json!([tag]),
+    )?;
     Ok(())
 }
 
@@ -609,12 +615,7 @@ fn language_unavailable(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     wait_signed_in(b)?;
     // Offline, German's file cannot come; the form must not stay blank.
     b.set_offline(true)?;
-    b.execute(
-        "const select = document.getElementById('locale-select');
-         select.value = 'de';
-         select.dispatchEvent(new Event('change'));",
-        serde_json::json!([]),
-    )?;
+    choose_language(b, "de")?;
     let result = b.wait_text(HOST, "button.moov-send", "Send");
     b.set_offline(false)?;
     result?;
