@@ -62,9 +62,11 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
 
     let mut out = String::new();
     step("start-up: cold loads, then the page again, under Lighthouse's mobile network");
-    let slow = startup(&driver_addr, &base, true)?;
+    let slow = startup(&driver_addr, &base, true, None)?;
+    step("start-up: the same for a browser in Spanish (its language file is fetched)");
+    let spanish = startup(&driver_addr, &base, true, Some("es-ES"))?;
     step("start-up: cold loads, then the page again, unthrottled");
-    let fast = startup(&driver_addr, &base, false)?;
+    let fast = startup(&driver_addr, &base, false, None)?;
     writeln!(
         out,
         "| start-up ({LOADS} browser profiles, each a cold load then the page again) | median | p90 |"
@@ -76,6 +78,11 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
             "the same page opened again (widget files cached), same network",
             &slow.repeat,
         ),
+        (
+            "navigation → form ready, same network, a browser in Spanish",
+            &spanish.cold,
+        ),
+        ("the same page opened again, in Spanish", &spanish.repeat),
         ("navigation → form ready, unthrottled", &fast.cold),
         (
             "widget start → form ready, unthrottled",
@@ -199,17 +206,24 @@ struct Startup {
     repeat: Series,
 }
 
-/// Loads of the demo page, each in a fresh profile, then once more in that profile.
-fn startup(driver: &str, base: &str, throttled: bool) -> Result<Startup> {
+/// Loads of the demo page, each in a fresh profile, then once more in that profile; with
+/// `language`, the browser speaks only that language.
+fn startup(driver: &str, base: &str, throttled: bool, language: Option<&str>) -> Result<Startup> {
     let mut series = Startup {
         cold: Series { values: Vec::new() },
         cold_from_start: Series { values: Vec::new() },
         repeat: Series { values: Vec::new() },
     };
     for i in 0..LOADS {
-        let profile = profile_dir(&format!("startup-{throttled}-{i}"))?;
+        let profile = profile_dir(&format!(
+            "startup-{throttled}-{}-{i}",
+            language.unwrap_or("default")
+        ))?;
         let browser = Browser::open(driver, CHROMIUM, &profile)?;
         let measured = (|| -> Result<((f64, f64), f64)> {
+            if let Some(tag) = language {
+                browser.emulate_language(tag)?;
+            }
             if throttled {
                 browser.emulate_network(
                     SLOW_LATENCY_MS,
