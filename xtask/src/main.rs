@@ -24,7 +24,9 @@ usage: cargo xtask <command>
   dev [--release]   serve the demo dashboard on http://127.0.0.1:8080 with the widget,
                     the token proxy and the Moov sandbox (installs missing tools first)
   test              install missing tools, then run every check and test
-  e2e               build the demo and run only its end-to-end checks in headless Chromium
+  e2e [--release] [TEXT]
+                    build the demo (or the release build) and run only its end-to-end
+                    checks in headless Chromium, or only those whose name contains TEXT
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
@@ -46,7 +48,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&root, args.iter().any(|a| a == "--release")),
         Some("test") => test(&root),
-        Some("e2e") => e2e(&root),
+        Some("e2e") => e2e(
+            &root,
+            args.iter().any(|a| a == "--release"),
+            args[1..]
+                .iter()
+                .find(|a| !a.starts_with("--"))
+                .map(String::as_str),
+        ),
         Some("setup") => tools::ensure(&root, Need::Browsers),
         Some("bench") => bench::run(
             &root,
@@ -155,18 +164,23 @@ fn dev(root: &Path, release: bool) -> Result<()> {
     Service::start("trunk serve", &mut trunk)?.wait()
 }
 
-fn e2e(root: &Path) -> Result<()> {
+fn e2e(root: &Path, release: bool, only: Option<&str>) -> Result<()> {
     tools::ensure(root, Need::Browsers)?;
-    cmd(Command::new("trunk").current_dir(root).arg("build"))?;
+    let dir = if release {
+        assets::release(root)?
+    } else {
+        cmd(Command::new("trunk").current_dir(root).arg("build"))?;
+        root.join("dist")
+    };
     let addr = free_addr()?;
     let binary = build_proxy(root, false)?;
-    let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(&root.join("dist")))?;
-    run_e2e(root, &addr)
+    let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(&dir))?;
+    run_e2e(root, &addr, only)
 }
 
-fn run_e2e(root: &Path, proxy_addr: &str) -> Result<()> {
+fn run_e2e(root: &Path, proxy_addr: &str, only: Option<&str>) -> Result<()> {
     let shots = root.join("target/e2e");
-    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots)?;
+    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots, only)?;
     println!("demo e2e: {passed} passed, {failed} failed");
     if failed == 0 {
         Ok(())
@@ -338,7 +352,7 @@ fn test(root: &Path) -> Result<()> {
             });
             if built {
                 check("demo page end to end in headless Chromium", &mut || {
-                    run_e2e(root, &proxy_addr)
+                    run_e2e(root, &proxy_addr, None)
                 });
             }
             if let Some(dir) = &release {
@@ -349,7 +363,7 @@ fn test(root: &Path) -> Result<()> {
                         let addr = free_addr()?;
                         let binary = build_proxy(root, false)?;
                         let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(dir))?;
-                        run_e2e(root, &addr)
+                        run_e2e(root, &addr, None)
                     },
                 );
             }
