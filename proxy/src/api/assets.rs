@@ -8,6 +8,7 @@
 //! by name) is revalidated on every use so a deploy reaches users at once.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::handler::HandlerWithoutStateExt;
@@ -25,6 +26,11 @@ const REVALIDATE: &str = "no-cache";
 /// build's wasm and JS glue, so a page's own response starts their downloads.
 const LINKS_FILE: &str = "moov-support.links";
 
+/// Marks an answer as one of the files in `STATIC_DIR`, whose caching [`cache_policy`] has
+/// set; every other JSON answer is per user and never stored.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StaticFile;
+
 /// The service answering every path no route claims, from `dir`.
 pub(super) fn static_files(dir: &Path) -> Router {
     let files = ServeDir::new(dir)
@@ -32,9 +38,7 @@ pub(super) fn static_files(dir: &Path) -> Router {
         .precompressed_gzip()
         .append_index_html_on_directories(true)
         .not_found_service(super::not_found.into_service());
-    let links = std::fs::read_to_string(dir.join(LINKS_FILE))
-        .ok()
-        .and_then(|links| HeaderValue::from_str(links.trim()).ok());
+    let links: Arc<Path> = dir.join(LINKS_FILE).into();
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(links, cache_policy))
@@ -42,16 +46,14 @@ pub(super) fn static_files(dir: &Path) -> Router {
 
 /// Sets `Cache-Control` on files found: [`IMMUTABLE`] under `/v/<hex>/`, [`REVALIDATE`]
 /// elsewhere. Errors keep their own (JSON errors are `no-store`). Pages also get the build's
-/// `Link` preloads, when it has them.
-async fn cache_policy(
-    State(links): State<Option<HeaderValue>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// `Link` preloads, when it has them, read as each page is served so a build copied over a
+/// running proxy preloads its own files.
+async fn cache_policy(State(links): State<Arc<Path>>, request: Request, next: Next) -> Response {
     let hashed = is_hashed(request.uri().path());
     let mut response = next.run(request).await;
     let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     if found {
+        response.extensions_mut().insert(StaticFile);
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(if hashed { IMMUTABLE } else { REVALIDATE }),
@@ -60,11 +62,18 @@ async fn cache_policy(
             .headers()
             .get(header::CONTENT_TYPE)
             .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-        if let (true, Some(links)) = (page, links) {
+        if let (true, Some(links)) = (page, read_links(&links).await) {
             response.headers_mut().insert(header::LINK, links);
         }
     }
     response
+}
+
+/// The build's `Link` value; `None` when it wrote none (a debug build) or it is not a valid
+/// header value.
+async fn read_links(file: &Path) -> Option<HeaderValue> {
+    let links = tokio::fs::read_to_string(file).await.ok()?;
+    HeaderValue::from_str(links.trim()).ok()
 }
 
 /// `/v/<hex digits>/<something>`: a file of a content-addressed build folder.

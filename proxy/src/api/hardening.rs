@@ -121,8 +121,8 @@ pub(super) async fn request_timeout(
 const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; object-src 'none'; base-uri 'none'";
 
 /// Headers for every answer; JSON answers also get `no-store` (they are per user) unless
-/// they are one of the widget's own files with a cache policy of its own, and a CSP that lets
-/// them render nothing if opened as a page; HTML pages get [`PAGE_CSP`].
+/// they are one of the widget's own files (a language), which keep their folder's caching,
+/// and a CSP that lets them render nothing if opened as a page; HTML pages get [`PAGE_CSP`].
 pub(super) async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let content_type = response
@@ -131,6 +131,10 @@ pub(super) async fn security_headers(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let json = content_type.starts_with("application/json");
+    let own_file = response
+        .extensions()
+        .get::<super::assets::StaticFile>()
+        .is_some();
     let html = content_type.starts_with("text/html");
     let headers = response.headers_mut();
     headers.insert(
@@ -142,8 +146,7 @@ pub(super) async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     if json {
-        // A language file of the widget (`STATIC_DIR`) keeps the caching its folder gives it.
-        if !headers.contains_key(header::CACHE_CONTROL) {
+        if !own_file {
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         headers.insert(
@@ -180,5 +183,44 @@ mod tests {
         let mut bad = HeaderMap::new();
         bad.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
         assert_eq!(client_ip(&bad, peer, 1), peer);
+    }
+
+    /// A JSON answer carrying `cache_control`, marked as a static file or not.
+    async fn json_answer(cache_control: &'static str, own_file: bool) -> Response {
+        use tower::ServiceExt;
+        let handler = move || async move {
+            let mut response = (
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CACHE_CONTROL, cache_control),
+                ],
+                "{}",
+            )
+                .into_response();
+            if own_file {
+                response
+                    .extensions_mut()
+                    .insert(super::super::assets::StaticFile);
+            }
+            response
+        };
+        axum::Router::new()
+            .route("/", axum::routing::get(handler))
+            .layer(axum::middleware::from_fn(security_headers))
+            .oneshot(Request::get("/").body(axum::body::Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_the_widgets_own_files_keep_a_json_cache_policy() {
+        // An answer for one user is never stored, whatever its handler asked for.
+        let answer = json_answer("private, max-age=60", false).await;
+        assert_eq!(answer.headers()[header::CACHE_CONTROL], "no-store");
+        let language = json_answer("public, max-age=31536000, immutable", true).await;
+        assert_eq!(
+            language.headers()[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
     }
 }

@@ -183,6 +183,26 @@ async fn hashed_files_are_immutable_and_the_rest_revalidates() {
 }
 
 #[tokio::test]
+async fn a_build_copied_over_a_running_proxy_preloads_its_own_files() {
+    let (parent, dir) = release_dir();
+    let proxy = start(&dir).await;
+    assert_eq!(get(&proxy, "/", "").await.header("link"), Some(LINKS));
+
+    let next = "</v/ba9876543210/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin";
+    std::fs::write(dir.join("moov-support.links"), next).unwrap();
+    assert_eq!(get(&proxy, "/", "").await.header("link"), Some(next));
+
+    // A debug build writes none: pages are served without preloads, not with stale ones.
+    std::fs::remove_file(dir.join("moov-support.links")).unwrap();
+    let page = get(&proxy, "/", "").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("link"), None);
+
+    proxy.shutdown().await.unwrap();
+    std::fs::remove_dir_all(parent).unwrap();
+}
+
+#[tokio::test]
 async fn missing_files_are_404_and_never_cached() {
     let (parent, dir) = release_dir();
     let proxy = start(&dir).await;
