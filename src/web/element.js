@@ -9,11 +9,24 @@ function assetUrl(path) {
   return new URL(path, ASSETS).href;
 }
 
+// A form waits for its language's file before it is drawn; one that stalls must not keep
+// the form off the page, so after this long the form is drawn in English.
+const JSON_TIMEOUT_MS = 5000;
+
 // One of the widget's JSON files (a language's strings), parsed.
 export async function fetchJson(path) {
-  const response = await fetch(assetUrl(path));
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return response.json();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`no answer in ${JSON_TIMEOUT_MS / 1000} s`)),
+    JSON_TIMEOUT_MS,
+  );
+  try {
+    const response = await fetch(assetUrl(path), { signal: controller.signal });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return await response.json();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // camelCase property -> kebab-case attribute, and whether it is a boolean attribute.

@@ -119,6 +119,10 @@ pub fn register() {
                     return;
                 }
             }
+            if name == "locale" {
+                redraw(&host);
+                return;
+            }
             // Another user or another endpoint: a fresh form with that user's own draft.
             unmount(&host);
             mount(&host);
@@ -195,8 +199,8 @@ pub fn mount(host: &web_sys::HtmlElement) {
     });
 }
 
-/// Draws `host`'s form once its language has arrived (in English if it cannot), fetching
-/// each language once however many forms wait for it.
+/// Draws `host`'s form once its language has arrived (in English if it cannot, or if it
+/// takes too long), fetching each language once however many forms wait for it.
 fn wait_for_language(host: &web_sys::HtmlElement, locale: Locale) {
     let first =
         WAITING.with_borrow_mut(
@@ -230,9 +234,22 @@ fn wait_for_language(host: &web_sys::HtmlElement, locale: Locale) {
                 .unwrap_or_default()
         });
         for host in hosts.iter().filter(|h| h.is_connected()) {
-            mount(host);
+            redraw(host);
         }
     });
+}
+
+/// Draws `host`'s form again in the language its attributes now ask for. A form already on
+/// the page stays until that language's strings are ready, so switching languages never
+/// leaves the page without a form.
+fn redraw(host: &web_sys::HtmlElement) {
+    let locale = Locale::choose(Options::read(host).locale.as_deref());
+    if locale.is_ready() {
+        unmount(host);
+        mount(host);
+    } else {
+        wait_for_language(host, locale);
+    }
 }
 
 /// Removes the form from `host`; its draft stays saved.

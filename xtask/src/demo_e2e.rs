@@ -19,7 +19,7 @@ type Check = fn(&Browser, &str, &Path) -> Result<()>;
 pub fn run(base_url: &str, shots: &Path, only: Option<&str>) -> Result<(usize, usize)> {
     let (_driver, driver_addr) = start_chromedriver()?;
 
-    let checks: [(&str, Check); 14] = [
+    let checks: [(&str, Check); 15] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -61,8 +61,12 @@ pub fn run(base_url: &str, shots: &Path, only: Option<&str>) -> Result<(usize, u
             language_fetched_early,
         ),
         (
-            "a language whose strings cannot be fetched is drawn in English",
+            "a language whose strings cannot be fetched is drawn in English, left to right",
             language_unavailable,
+        ),
+        (
+            "a language whose file stalls keeps the English form, then draws it again in English",
+            language_stalled,
         ),
         (
             "the whole form works from the keyboard alone",
@@ -624,15 +628,79 @@ fn language_fetched_early(b: &Browser, base: &str, _shots: &Path) -> Result<()> 
 fn language_unavailable(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     b.goto(base)?;
     wait_signed_in(b)?;
-    // Offline, German's file cannot come; the form must not stay blank.
+    // Offline, Arabic's file cannot come; the form is drawn in English, and laid out and
+    // labelled as English, not right to left.
+    let drawn = ready_marks(b)?;
     b.set_offline(true)?;
-    choose_language(b, "de")?;
-    let result = b.wait_text(HOST, "button.moov-send", "Send");
+    choose_language(b, "ar")?;
+    let redrawn = wait_for_ready_marks(b, drawn + 1, Duration::from_secs(10));
     b.set_offline(false)?;
-    result?;
+    redrawn?;
+    expect_english(b)
+}
+
+fn language_stalled(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    let drawn = ready_marks(b)?;
+    b.stall("*/locales/ja.json")?;
+    let asked = std::time::Instant::now();
+    choose_language(b, "ja")?;
+    // While Japanese is on its way, the English form stays on the page.
+    std::thread::sleep(Duration::from_millis(500));
+    let send = b.text(&b.in_shadow(HOST, "button.moov-send")?)?;
+    let marks = ready_marks(b)?;
+    if send != "Send" || marks != drawn {
+        return Err(format!(
+            "while Japanese was on its way the form read {send:?} and was drawn {} more times",
+            marks - drawn
+        )
+        .into());
+    }
+    wait_for_ready_marks(b, drawn + 1, Duration::from_secs(15))?;
+    let waited = asked.elapsed();
+    if waited < Duration::from_secs(4) {
+        return Err(
+            format!("the form was drawn again after {waited:?}, with its file held").into(),
+        );
+    }
+    expect_english(b)
+}
+
+/// How many times a form has been drawn on the page (`moov-support:ready` marks).
+fn ready_marks(b: &Browser) -> Result<u64> {
+    let n = b.execute(
+        "return performance.getEntriesByName('moov-support:ready').length;",
+        serde_json::json!([]),
+    )?;
+    n.as_u64().ok_or_else(|| format!("not a count: {n}").into())
+}
+
+fn wait_for_ready_marks(b: &Browser, count: u64, limit: Duration) -> Result<()> {
+    let started = std::time::Instant::now();
+    while ready_marks(b)? < count {
+        if started.elapsed() > limit {
+            return Err(format!("the form was not drawn again within {limit:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// The form speaks English and says so: English text, `lang="en"`, left to right.
+fn expect_english(b: &Browser) -> Result<()> {
     let label = b.text(&b.in_shadow(HOST, "label[for=moov-title]")?)?;
-    if label != "Subject" {
-        return Err(format!("subject label without its language: {label:?}").into());
+    let send = b.text(&b.in_shadow(HOST, "button.moov-send")?)?;
+    let root = b.execute(
+        "const r = document.querySelector(arguments[0]).shadowRoot.querySelector('.moov-support');
+         return [r.getAttribute('lang'), r.getAttribute('dir'), getComputedStyle(r).direction];",
+        serde_json::json!([HOST]),
+    )?;
+    if label != "Subject" || send != "Send" {
+        return Err(format!("without its language the form reads {label:?} / {send:?}").into());
+    }
+    if root != serde_json::json!(["en", "ltr", "ltr"]) {
+        return Err(format!("English text with lang, dir, direction = {root}").into());
     }
     Ok(())
 }

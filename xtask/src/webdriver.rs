@@ -158,6 +158,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Requests whose URL matches `pattern` (`*` wildcards) are held by DevTools and never
+    /// answered, as on a connection that stalls.
+    pub fn stall(&self, pattern: &str) -> Result<()> {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({
+                "cmd": "Fetch.enable",
+                "params": { "patterns": [{ "urlPattern": pattern }] },
+            })),
+        )?;
+        Ok(())
+    }
+
     pub fn reload(&self) -> Result<()> {
         self.call("POST", "/refresh", Some(json!({})))?;
         Ok(())

@@ -16,16 +16,16 @@ pub enum LocaleError {
 }
 
 thread_local! {
-    /// The languages settled on this page: loaded, or English in place of one that failed,
-    /// so a form never waits twice for the same file.
-    static SETTLED: RefCell<Vec<(Locale, &'static Strings)>> = const { RefCell::new(Vec::new()) };
+    /// The languages settled on this page, so a form never waits twice for the same file:
+    /// their strings, or `None` for one that failed and is shown in English.
+    static SETTLED: RefCell<Vec<(Locale, Option<&'static Strings>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `locale`'s strings when they need no download (English, a settled language, or every
-/// language with `inline-locales`).
-pub(super) fn loaded(locale: Locale) -> Option<&'static Strings> {
+/// language with `inline-locales`): `Some(None)` when English stands in for them.
+fn settled(locale: Locale) -> Option<Option<&'static Strings>> {
     let Some(file) = locale.file() else {
-        return Some(&en::STRINGS);
+        return Some(Some(&en::STRINGS));
     };
     if let Some(strings) = SETTLED.with_borrow(|s| {
         s.iter()
@@ -35,14 +35,24 @@ pub(super) fn loaded(locale: Locale) -> Option<&'static Strings> {
         return Some(strings);
     }
     if cfg!(feature = "inline-locales") {
-        let strings = parse(locale, bundled(file)).unwrap_or(&en::STRINGS);
+        let strings = parse(locale, bundled(file)).ok();
         settle(locale, strings);
         return Some(strings);
     }
     None
 }
 
-fn settle(locale: Locale, strings: &'static Strings) {
+/// The strings a form in `locale` can be drawn with now, without a download.
+pub(super) fn loaded(locale: Locale) -> Option<&'static Strings> {
+    settled(locale).map(|strings| strings.unwrap_or(&en::STRINGS))
+}
+
+/// Whether `locale`'s own strings are here (not English standing in, not still on the way).
+pub(super) fn has_own(locale: Locale) -> bool {
+    matches!(settled(locale), Some(Some(_)))
+}
+
+fn settle(locale: Locale, strings: Option<&'static Strings>) {
     SETTLED.with_borrow_mut(|s| {
         if !s.iter().any(|(settled, _)| *settled == locale) {
             s.push((locale, strings));
@@ -61,7 +71,7 @@ pub async fn load(locale: Locale) -> Result<(), LocaleError> {
         return Ok(());
     }
     let fetched = fetch(locale, file).await;
-    settle(locale, fetched.clone().unwrap_or(&en::STRINGS));
+    settle(locale, fetched.as_ref().ok().copied());
     fetched.map(|_| ())
 }
 

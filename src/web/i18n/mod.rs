@@ -108,6 +108,17 @@ impl Locale {
         load::loaded(self).unwrap_or(&en::STRINGS)
     }
 
+    /// The language [`Locale::strings`] is written in: this one, or English while its file
+    /// has not arrived or after it could not be used. A form's `lang` and `dir` follow it, so
+    /// English text is never laid out right to left or read aloud as Arabic.
+    pub fn spoken(self) -> Locale {
+        if load::has_own(self) {
+            self
+        } else {
+            Locale::En
+        }
+    }
+
     /// Whether [`Locale::strings`] answers for good, without a [`load`] first.
     pub fn is_ready(self) -> bool {
         load::loaded(self).is_some()

@@ -89,7 +89,7 @@ pub fn SupportForm(
     #[prop(optional_no_strip)]
     instance: Option<String>,
 ) -> impl IntoView {
-    let locale = Locale::choose(locale.as_deref());
+    let locale = Locale::choose(locale.as_deref()).spoken();
     let t = locale.strings();
     let hint = session_token
         .get_untracked()
