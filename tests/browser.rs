@@ -1633,6 +1633,20 @@ fn the_wire_reads_and_writes_what_serde_does() {
         assert_eq!(wire::ticket(&through_the_browser(broken)), None, "{broken}");
     }
     assert_eq!(wire::parse("not JSON"), None);
+    // Numbers a double holds exactly are read; past them, what arrives may not be what was
+    // sent, so the answer is refused rather than shown with another ticket's number.
+    let numbered = |n: &str| {
+        format!(
+            r#"{{"ticketID":"t","number":{n},"title":"x","contact":{{"email":"a@b.c"}},"status":"new","createdOn":"c","updatedOn":"u"}}"#
+        )
+    };
+    let largest = wire::ticket(&through_the_browser(&numbered("9007199254740991"))).unwrap();
+    assert_eq!(largest.number, 9_007_199_254_740_991);
+    assert_eq!(
+        wire::ticket(&through_the_browser(&numbered("9007199254740993"))),
+        None
+    );
+    assert_eq!(wire::ticket(&through_the_browser(&numbered("1e300"))), None);
 
     let errors = FieldErrors {
         title: Some("Enter a subject.".into()),

@@ -48,10 +48,15 @@ fn contact(value: &JsValue) -> Option<Contact> {
     })
 }
 
+/// The largest integer a double holds exactly (JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// A created ticket, as the proxy answers it; `None` when a required field is missing.
 pub fn ticket(value: &JsValue) -> Option<Ticket> {
     let number = field(value, "number").as_f64()?;
-    if number.fract() != 0.0 {
+    // The browser's parser reads numbers as doubles: past 2^53 the number read may not be
+    // the one sent, and a wrong ticket number is worse than none.
+    if number.fract() != 0.0 || number.abs() > MAX_EXACT_INTEGER {
         return None;
     }
     Some(Ticket {
