@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::run::{step, Result};
-use crate::tools::{axe_script, CHROMIUM};
-use crate::webdriver::{profile_dir, start_chromedriver, Browser};
+use crate::tools::axe_script;
+use crate::webdriver::{profile_dir, Browser, Engine};
 
 mod offline;
 
@@ -15,79 +15,114 @@ const HOST: &str = "moov-support-form";
 /// One end-to-end check; returns an error describing what the user would have seen.
 type Check = fn(&Browser, &str, &Path) -> Result<()>;
 
-/// Runs every check against `base_url` and returns (passed, failed).
-pub fn run(base_url: &str, shots: &Path, only: Option<&str>) -> Result<(usize, usize)> {
-    let (_driver, driver_addr) = start_chromedriver()?;
+/// What a check needs from the browser.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Plain WebDriver: runs in every browser.
+    WebDriver,
+    /// Chromium's DevTools (network emulation, held requests, another language): Chromium only.
+    DevTools,
+}
 
-    let checks: [(&str, Check); 15] = [
+/// Runs every check `engine` can run against `base_url` (or those whose name contains
+/// `only`) and returns (passed, failed).
+pub fn run(
+    base_url: &str,
+    shots: &Path,
+    only: Option<&str>,
+    engine: Engine,
+) -> Result<(usize, usize)> {
+    let (_driver, driver_addr) = engine.start_driver()?;
+    step(&format!("end-to-end checks in headless {}", engine.name()));
+
+    let checks: [(&str, Check, Needs); 15] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
+            Needs::WebDriver,
         ),
         (
             "filling the form and pressing Send files a ticket",
             send_files_a_ticket,
+            Needs::WebDriver,
         ),
         (
             "Send with the caret still in the message files it without a script error",
             send_from_the_editor,
+            Needs::WebDriver,
         ),
         (
             "the bundle adds nothing to window but MoovSupport",
             only_one_global,
+            Needs::WebDriver,
         ),
         (
             "under a strict CSP, with hostile page styles, the form looks and works the same",
             strict_csp_and_hostile_styles,
+            Needs::WebDriver,
         ),
         (
             "the dark theme toggle restyles the form through --moov-* variables",
             dark_theme,
+            Needs::WebDriver,
         ),
         (
             "the floating launcher opens the form in a dialog; Escape closes it",
             launcher_dialog,
+            Needs::WebDriver,
         ),
         (
             "axe-core finds no violations: empty, errors, sending, failure, success; light and dark",
             accessibility,
+            Needs::WebDriver,
         ),
         (
             "choosing Arabic on the demo page fetches its strings alone and lays the form out right to left",
             arabic,
+            Needs::WebDriver,
         ),
         (
             "a browser in Spanish gets its strings from the loader early, then from the cache",
             language_fetched_early,
+            Needs::DevTools,
         ),
         (
             "a language whose strings cannot be fetched is drawn in English, left to right",
             language_unavailable,
+            Needs::DevTools,
         ),
         (
             "a language whose file stalls keeps the English form, then draws it again in English",
             language_stalled,
+            Needs::DevTools,
         ),
         (
             "the whole form works from the keyboard alone",
             keyboard_only,
+            Needs::WebDriver,
         ),
         (
             "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent once",
             sanitizer_on_intent,
+            Needs::WebDriver,
         ),
         (
             "offline (DevTools emulation), Send waits with a notice; back online, one ticket is filed",
             offline::queued_until_online,
+            Needs::DevTools,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
-    for (i, (name, check)) in checks.into_iter().enumerate() {
+    for (i, (name, check, needs)) in checks.into_iter().enumerate() {
         if only.is_some_and(|text| !name.contains(text)) {
             continue;
         }
+        if needs == Needs::DevTools && engine != Engine::Chromium {
+            println!("test demo e2e: {name} ... not run (needs Chromium's DevTools)");
+            continue;
+        }
         let profile = profile_dir(&format!("e2e-{i}"))?;
-        let browser = Browser::open(&driver_addr, CHROMIUM, &profile)?;
+        let browser = Browser::open_engine(&driver_addr, engine, &profile)?;
         let result = check(&browser, base_url, shots);
         let _ = browser.close();
         let _ = std::fs::remove_dir_all(&profile);

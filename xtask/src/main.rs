@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use run::{cmd, free_addr, step, Result, Service};
 use tools::Need;
+use webdriver::Engine;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -24,9 +25,10 @@ usage: cargo xtask <command>
   dev [--release]   serve the demo dashboard on http://127.0.0.1:8080 with the widget,
                     the token proxy and the Moov sandbox (installs missing tools first)
   test              install missing tools, then run every check and test
-  e2e [--release] [TEXT]
+  e2e [--release] [--firefox] [TEXT]
                     build the demo (or the release build) and run only its end-to-end
-                    checks in headless Chromium, or only those whose name contains TEXT
+                    checks in headless Chromium (or Firefox), or only those whose name
+                    contains TEXT
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
@@ -51,6 +53,11 @@ fn main() -> ExitCode {
         Some("e2e") => e2e(
             &root,
             args.iter().any(|a| a == "--release"),
+            if args.iter().any(|a| a == "--firefox") {
+                Engine::Firefox
+            } else {
+                Engine::Chromium
+            },
             args[1..]
                 .iter()
                 .find(|a| !a.starts_with("--"))
@@ -164,7 +171,7 @@ fn dev(root: &Path, release: bool) -> Result<()> {
     Service::start("trunk serve", &mut trunk)?.wait()
 }
 
-fn e2e(root: &Path, release: bool, only: Option<&str>) -> Result<()> {
+fn e2e(root: &Path, release: bool, engine: Engine, only: Option<&str>) -> Result<()> {
     tools::ensure(root, Need::Browsers)?;
     let dir = if release {
         assets::release(root)?
@@ -175,12 +182,16 @@ fn e2e(root: &Path, release: bool, only: Option<&str>) -> Result<()> {
     let addr = free_addr()?;
     let binary = build_proxy(root, false)?;
     let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(&dir))?;
-    run_e2e(root, &addr, only)
+    run_e2e(root, &addr, only, engine)
 }
 
-fn run_e2e(root: &Path, proxy_addr: &str, only: Option<&str>) -> Result<()> {
-    let shots = root.join("target/e2e");
-    let (passed, failed) = demo_e2e::run(&format!("http://{proxy_addr}/"), &shots, only)?;
+fn run_e2e(root: &Path, proxy_addr: &str, only: Option<&str>, engine: Engine) -> Result<()> {
+    let shots = match engine {
+        Engine::Chromium => root.join("target/e2e"),
+        Engine::Firefox => root.join("target/e2e/firefox"),
+    };
+    let url = format!("http://{proxy_addr}/");
+    let (passed, failed) = demo_e2e::run(&url, &shots, only, engine)?;
     println!("demo e2e: {passed} passed, {failed} failed");
     if failed == 0 {
         Ok(())
@@ -352,20 +363,28 @@ fn test(root: &Path) -> Result<()> {
             });
             if built {
                 check("demo page end to end in headless Chromium", &mut || {
-                    run_e2e(root, &proxy_addr, None)
+                    run_e2e(root, &proxy_addr, None, Engine::Chromium)
                 });
             }
             if let Some(dir) = &release {
                 // Minified, hashed, precompressed and preloaded: what partners deploy.
-                check(
-                    "the release build end to end in headless Chromium",
-                    &mut || {
+                for (engine, name) in [
+                    (
+                        Engine::Chromium,
+                        "the release build end to end in headless Chromium",
+                    ),
+                    (
+                        Engine::Firefox,
+                        "the release build end to end in headless Firefox",
+                    ),
+                ] {
+                    check(name, &mut || {
                         let addr = free_addr()?;
                         let binary = build_proxy(root, false)?;
                         let _proxy = start_proxy(&binary, &addr, "http://127.0.0.1", Some(dir))?;
-                        run_e2e(root, &addr, None)
-                    },
-                );
+                        run_e2e(root, &addr, None, engine)
+                    });
+                }
             }
         }
         Err(e) => {

@@ -15,6 +15,8 @@ pub const AXE_VERSION: &str = "4.14.1";
 /// DOMPurify, the sanitizer the widget's ammonia is measured against by `cargo xtask bench`.
 pub const DOMPURIFY_VERSION: &str = "3.5.0";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's firefox-esr, for the second browser run.
+pub const FIREFOX: &str = "/usr/bin/firefox";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// What a command needs.
@@ -247,7 +249,7 @@ pub fn geckodriver() -> PathBuf {
 
 /// Debian's firefox-esr and geckodriver from crates.io, for the second browser run.
 fn ensure_firefox() -> Result<()> {
-    if Path::new("/usr/bin/firefox").exists() {
+    if Path::new(FIREFOX).exists() {
         step("firefox: present");
     } else {
         step("installing firefox-esr from Debian (a few minutes)");

@@ -1,5 +1,6 @@
-//! Just enough of the W3C WebDriver protocol to drive headless Chromium through a page the
-//! way a person would: type with the keyboard, click, reload, read text, take screenshots.
+//! Just enough of the W3C WebDriver protocol to drive headless Chromium or Firefox through a
+//! page the way a person would: type with the keyboard, click, reload, read text, take
+//! screenshots. Network emulation and DevTools commands are Chromium's alone.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -7,28 +8,54 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::run::{free_addr, Result, Service};
-use crate::tools::CHROMEDRIVER;
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, FIREFOX};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
 
+/// The browsers the end-to-end checks drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+        }
+    }
+
+    /// Starts this browser's driver on a free loopback port; returns it (stopped on drop)
+    /// and its address.
+    pub fn start_driver(self) -> Result<(Service, String)> {
+        let (name, binary) = match self {
+            Engine::Chromium => ("chromedriver", CHROMEDRIVER.into()),
+            Engine::Firefox => ("geckodriver", tools::geckodriver()),
+        };
+        let addr = free_addr()?;
+        let port = addr.rsplit(':').next().unwrap_or("9515").to_owned();
+        let mut driver = Service::start(
+            name,
+            std::process::Command::new(binary)
+                .arg(format!("--port={port}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null()),
+        )?;
+        driver.wait_listening(&addr, Duration::from_secs(20))?;
+        Ok((driver, addr))
+    }
+}
+
 /// Starts chromedriver on a free loopback port; returns it (stopped on drop) and its address.
 pub fn start_chromedriver() -> Result<(Service, String)> {
-    let addr = free_addr()?;
-    let port = addr.rsplit(':').next().unwrap_or("9515").to_owned();
-    let mut driver = Service::start(
-        "chromedriver",
-        std::process::Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null()),
-    )?;
-    driver.wait_listening(&addr, Duration::from_secs(20))?;
-    Ok((driver, addr))
+    Engine::Chromium.start_driver()
 }
 
 /// A fresh, empty browser profile folder named for this process and `name`.
@@ -109,7 +136,29 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium, "args": args}
         }}});
-        let v = request(driver, "POST", "/session", Some(&caps))?;
+        Self::start_session(driver, &caps)
+    }
+
+    /// Opens headless `engine` with a fresh profile through the driver at `driver`
+    /// (geckodriver makes Firefox's profile itself).
+    pub fn open_engine(driver: &str, engine: Engine, profile: &Path) -> Result<Browser> {
+        match engine {
+            Engine::Chromium => Self::open(driver, CHROMIUM, profile),
+            Engine::Firefox => {
+                let caps = json!({"capabilities": {"alwaysMatch": {
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {
+                        "binary": FIREFOX,
+                        "args": ["-headless", "--width=1100", "--height=900"],
+                    }
+                }}});
+                Self::start_session(driver, &caps)
+            }
+        }
+    }
+
+    fn start_session(driver: &str, capabilities: &Value) -> Result<Browser> {
+        let v = request(driver, "POST", "/session", Some(capabilities))?;
         let session = v["sessionId"].as_str().ok_or("no session id")?.to_owned();
         Ok(Browser {
             driver: driver.to_owned(),
