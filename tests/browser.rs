@@ -582,6 +582,37 @@ async fn an_edit_after_a_failed_send_goes_out_under_a_new_key() {
 }
 
 #[wasm_bindgen_test]
+async fn an_edit_undone_after_a_failed_send_keeps_its_key_and_files_one_ticket() {
+    clear_faults().await;
+    let token = session("undone").await;
+    let w = Widget::mount_with(&[
+        ("endpoint", &endpoint()),
+        ("session-token", &token),
+        ("timeout-ms", "300"),
+    ])
+    .await;
+    w.fill_valid();
+    let key = w.draft_key();
+    // Moov files the ticket at once but answers after the widget stopped waiting.
+    fault(r#"{"delayMs":1500}"#).await;
+    w.press_send();
+    w.wait_text("timeout", "The request timed out").await;
+    clear_faults().await;
+    w.type_in("title", "Payout missing!");
+    assert_ne!(w.draft_key(), key, "an edited message is a new submission");
+    // Deleted again, with a space the rules trim: the message is the one already filed.
+    w.type_in("title", "Payout missing ");
+    assert_eq!(w.draft_key(), key);
+    sleep(1500).await;
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    let ticket = w.saw("submitted").unwrap();
+    assert_eq!(ticket["foreignID"].as_str(), Some(key.as_str()));
+    assert_eq!(tickets_under("undone", &key).await, 1);
+    w.remove();
+}
+
+#[wasm_bindgen_test]
 async fn a_rate_limit_says_when_to_try_again() {
     clear_faults().await;
     let w = Widget::mount("statuses").await;
@@ -723,6 +754,25 @@ async fn submit_is_disabled_while_in_flight() {
     let w = Widget::mount("in-flight").await;
     let button = send_slowly(&w).await;
     assert_eq!(button.text_content().unwrap(), "Sending…");
+    // What is typed now would be neither sent nor kept: the fields wait for the answer.
+    for field in ["title", "email", "name"] {
+        assert!(is_read_only(&w, field), "{field} while sending");
+    }
+    let editor = w.el("#moov-body");
+    assert_eq!(
+        editor.get_attribute("aria-readonly").as_deref(),
+        Some("true")
+    );
+    let init = web_sys::InputEventInit::new();
+    init.set_cancelable(true);
+    init.set_input_type("insertText");
+    init.set_data(Some("x"));
+    let typing = web_sys::InputEvent::new_with_event_init_dict("beforeinput", &init).unwrap();
+    editor.dispatch_event(&typing).unwrap();
+    assert!(
+        typing.default_prevented(),
+        "typing in the message while sending"
+    );
     w.wait_text("confirmation", "created").await;
     w.remove();
 }
@@ -751,9 +801,10 @@ async fn a_form_removed_while_sending_lets_the_answer_go_without_an_error() {
         .unwrap();
     assert_eq!(*errors.borrow(), Vec::<String>::new());
 
-    // The widget still works, and the unconfirmed message is still there for that user.
+    // The ticket was filed, so its message does not come back as unsent.
     let again = Widget::mount("removed-mid-send").await;
-    assert_eq!(again.value("title"), "Payout missing");
+    assert_eq!(again.value("title"), "");
+    assert_eq!(again.stored_draft(), None);
     again.remove();
 }
 
@@ -795,6 +846,51 @@ fn is_read_only(w: &Widget, field: &str) -> bool {
     w.el(&format!("#moov-{field}"))
         .unchecked_into::<HtmlInputElement>()
         .read_only()
+}
+
+#[wasm_bindgen_test]
+async fn a_locked_contact_the_rules_refuse_stays_editable() {
+    let token = session("locked").await;
+    let locked = |email: &'static str| {
+        let token = token.clone();
+        async move {
+            Widget::mount_with(&[
+                ("endpoint", &endpoint()),
+                ("session-token", &token),
+                ("contact-email", email),
+                ("lock-contact", ""),
+            ])
+            .await
+        }
+    };
+    let w = locked("jordan@example.com").await;
+    assert!(is_read_only(&w, "email"));
+    w.remove();
+    // A field the user could not correct would keep Send from ever working.
+    let w = locked("jordan at example").await;
+    assert!(!is_read_only(&w, "email"));
+    assert!(!is_read_only(&w, "name"));
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn without_a_page_token_the_callback_is_asked_at_every_send() {
+    clear_faults().await;
+    let w = Widget::mount_with(&[("endpoint", &endpoint()), ("id", "per-send")]).await;
+    let (callback, calls) = token_callback(session("per-send").await);
+    js_sys::Reflect::set(&w.host, &"getSessionToken".into(), &callback).unwrap();
+    for sent in 1..=2 {
+        w.fill_valid();
+        w.press_send();
+        w.wait_text("confirmation", "created").await;
+        // A user who signed out between two messages must not send the second one.
+        assert_eq!(*calls.borrow(), sent);
+        w.el("button.moov-again")
+            .unchecked_into::<HtmlElement>()
+            .click();
+        wait_for("the form again", || w.query("#moov-title").is_some()).await;
+    }
+    w.remove();
 }
 
 #[wasm_bindgen_test]
@@ -1333,6 +1429,57 @@ async fn pasted_html_is_cleaned_before_it_enters_the_editor() {
         .as_str()
         .unwrap()
         .contains("<b>there</b>"));
+    w.remove();
+}
+
+#[wasm_bindgen_test]
+async fn dropped_html_is_cleaned_before_it_enters_the_editor() {
+    let probe = web_sys::DataTransfer::new().unwrap();
+    probe.set_data("text/plain", "x").unwrap();
+    let init = web_sys::DragEventInit::new();
+    init.set_data_transfer(Some(&probe));
+    let probe = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    let readable = probe
+        .data_transfer()
+        .and_then(|d| d.get_data("text/plain").ok())
+        .is_some_and(|t| t == "x");
+    if !readable {
+        web_sys::console::log_1(&"skipped: this browser cannot script drag data".into());
+        return;
+    }
+    let w = Widget::mount("drop").await;
+    w.type_in("body", "");
+    w.el("#moov-body")
+        .unchecked_into::<HtmlElement>()
+        .focus()
+        .unwrap();
+    let data = web_sys::DataTransfer::new().unwrap();
+    data.set_data(
+        "text/html",
+        r#"<p>Dragged <i>in</i><img src="https://x/y.png" onerror="alert(1)"><style>*{}</style></p>"#,
+    )
+    .unwrap();
+    data.set_data("text/plain", "Dragged in").unwrap();
+    let init = web_sys::DragEventInit::new();
+    init.set_data_transfer(Some(&data));
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let drop = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
+    w.el("#moov-body").dispatch_event(&drop).unwrap();
+    assert!(
+        drop.default_prevented(),
+        "the browser would insert the markup as it is"
+    );
+    wait_for("the dropped text", || editor_html(&w).contains("Dragged")).await;
+    let html = editor_html(&w);
+    assert!(html.contains("Dragged <i>in</i>"), "{html}");
+    for bad in ["<img", "alert", "style"] {
+        assert!(!html.contains(bad), "{bad} survived: {html}");
+    }
+    assert!(!w.stored_draft().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .contains("<img"));
     w.remove();
 }
 

@@ -187,6 +187,10 @@ pub fn RichTextEditor(
     initial: String,
     /// Reaches the editable element, to focus it.
     node_ref: NodeRef<html::Div>,
+    /// While a send is on its way the message cannot change: what is typed then would be
+    /// neither sent nor kept.
+    #[prop(into)]
+    read_only: Signal<bool>,
     /// Whether the field is currently invalid.
     #[prop(into)]
     invalid: Signal<bool>,
@@ -211,6 +215,9 @@ pub fn RichTextEditor(
         }
     };
     let run = move |action: Action| {
+        if read_only.get_untracked() {
+            return;
+        }
         if let Some(el) = editor() {
             apply(action, &el, t);
             on_change.run(el.inner_html());
@@ -225,15 +232,9 @@ pub fn RichTextEditor(
             run(action);
         }
     };
-    // Pasted HTML passes through the policy before it enters the editor; plain text becomes
-    // paragraphs.
-    let on_paste = move |ev: web_sys::ClipboardEvent| {
-        let Some(data) = ev.clipboard_data() else {
-            return;
-        };
-        ev.prevent_default();
-        let html = data.get_data("text/html").unwrap_or_default();
-        let text = data.get_data("text/plain").unwrap_or_default();
+    // Pasted or dropped HTML passes through the policy before it enters the editor; plain
+    // text becomes paragraphs.
+    let insert = move |html: String, text: String| {
         spawn_local(async move {
             // Should the sanitizer be out of reach, the paste still lands, as plain text.
             let clean = if html.trim().is_empty() {
@@ -254,6 +255,40 @@ pub fn RichTextEditor(
                 on_change.try_run(el.inner_html());
             }
         });
+    };
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let Some(data) = ev.clipboard_data() else {
+            return;
+        };
+        ev.prevent_default();
+        if read_only.get_untracked() {
+            return;
+        }
+        insert(
+            data.get_data("text/html").unwrap_or_default(),
+            data.get_data("text/plain").unwrap_or_default(),
+        );
+    };
+    // A drop would put the dragged markup in as it is; it takes the paste's way instead (at
+    // the caret), and dropped files are not a message.
+    let on_drop = move |ev: web_sys::DragEvent| {
+        let Some(data) = ev.data_transfer() else {
+            return;
+        };
+        ev.prevent_default();
+        let files = data.files().is_some_and(|f| f.length() > 0);
+        if read_only.get_untracked() || files {
+            return;
+        }
+        insert(
+            data.get_data("text/html").unwrap_or_default(),
+            data.get_data("text/plain").unwrap_or_default(),
+        );
+    };
+    let on_beforeinput = move |ev: web_sys::InputEvent| {
+        if read_only.get_untracked() {
+            ev.prevent_default();
+        }
     };
     let on_blur = move |_| {
         let Some(el) = editor() else { return };
@@ -338,6 +373,7 @@ pub fn RichTextEditor(
                                 aria-label=action.label(t)
                                 title=action.label(t)
                                 tabindex=move || if active_tool.get() == i { "0" } else { "-1" }
+                                disabled=move || read_only.get()
                                 on:mousedown=|ev| ev.prevent_default()
                                 on:focus=move |_| active_tool.set(i)
                                 on:click=move |_| run(action)
@@ -356,6 +392,7 @@ pub fn RichTextEditor(
                 role="textbox"
                 aria-multiline="true"
                 aria-required="true"
+                aria-readonly=move || read_only.get().then_some("true")
                 aria-labelledby=labelled_by
                 aria-invalid=move || invalid.get().then_some("true")
                 aria-describedby=move || described_by.get()
@@ -363,6 +400,8 @@ pub fn RichTextEditor(
                 on:input=move |_| changed()
                 on:keydown=on_keydown
                 on:paste=on_paste
+                on:drop=on_drop
+                on:beforeinput=on_beforeinput
                 on:blur=on_blur
             ></div>
         </div>

@@ -54,6 +54,42 @@ impl Values {
     }
 }
 
+/// What the last send carried and under which key. An edit that brings the form back to it
+/// (a letter typed and deleted, a toolbar click that changes nothing) keeps that key: the
+/// proxy may hold a ticket under it already, and a new key would file a second one.
+#[derive(Debug, Clone, PartialEq)]
+struct Attempt {
+    title: String,
+    /// The message as typed, and as cleaned for sending (the editor shows the latter once
+    /// the user leaves it).
+    messages: [String; 2],
+    email: String,
+    name: String,
+    key: String,
+}
+
+impl Attempt {
+    fn of(values: &Values, key: String) -> Self {
+        let message = values.message.get_untracked();
+        Attempt {
+            title: values.title.get_untracked().trim().to_owned(),
+            messages: [message.clone(), message],
+            email: values.email.get_untracked().trim().to_owned(),
+            name: values.name.get_untracked().trim().to_owned(),
+            key,
+        }
+    }
+
+    /// Whether the form holds what was sent; spaces around a line do not count, as the
+    /// rules trim them before sending.
+    fn matches(&self, values: &Values) -> bool {
+        values.title.get_untracked().trim() == self.title
+            && self.messages.contains(&values.message.get_untracked())
+            && values.email.get_untracked().trim() == self.email
+            && values.name.get_untracked().trim() == self.name
+    }
+}
+
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
 pub fn SupportForm(
@@ -99,8 +135,9 @@ pub fn SupportForm(
     let store = StoredValue::new(DraftStore::new(&endpoint, user, instance.as_deref()));
     let endpoint = StoredValue::new(endpoint);
     let token_source = StoredValue::new_local(token_source);
-    // A token the callback supplied; it replaces the page's once the page's was refused.
-    let fetched_token = RwSignal::new(None::<String>);
+    // The page's token once the proxy refused it: from then on the callback is asked instead.
+    let refused_token = StoredValue::new(None::<String>);
+    let attempt = StoredValue::new(None::<Attempt>);
     let known = StoredValue::new(KnownContact::new(
         contact_email,
         contact_name,
@@ -115,6 +152,10 @@ pub fn SupportForm(
     }
     // Contact details the partner already knows prefill what the user has not typed, and
     // replace it when the partner locked them.
+    // A locked field the user could not correct would keep Send from ever working: the
+    // lock holds only for an email the rules accept (and then for the name beside it).
+    let lock_contact =
+        lock_contact && known.with_value(|k| rules::check_field(Field::Email, &k.email).is_ok());
     known.with_value(|k| {
         if lock_contact || draft.email.is_empty() {
             draft.email = k.email.clone();
@@ -184,13 +225,20 @@ pub fn SupportForm(
     let on_blur = move |field: Field| check(field);
     let on_input = move |field: Field, value: String| {
         values.signal(field).set(value);
-        if matches!(phase.get_untracked(), Phase::Failed(_) | Phase::Queued) {
-            // The proxy may hold the failed attempt under the current key, and it refuses
-            // (409) a different ticket under the same key: an edited message is a new
-            // submission with a key of its own. Unedited retries keep the key. Editing a
-            // waiting send takes it back, so nothing leaves that the user did not send.
-            idempotency_key.set(new_idempotency_key());
-            phase.set(Phase::Editing);
+        // The proxy may hold the last send under its key, and it refuses (409) a different
+        // ticket under the same key: an edited message is a new submission with a key of its
+        // own, and one edited back to what was sent is that send again. Editing a waiting or
+        // failed send takes it back, so nothing leaves that the user did not send.
+        match attempt.get_value() {
+            Some(sent) if sent.matches(&values) => idempotency_key.set(sent.key),
+            sent => {
+                if matches!(phase.get_untracked(), Phase::Failed(_) | Phase::Queued) {
+                    phase.set(Phase::Editing);
+                }
+                if sent.is_some_and(|s| s.key == idempotency_key.get_untracked()) {
+                    idempotency_key.set(new_idempotency_key());
+                }
+            }
         }
         persist();
         if errors.with_untracked(|e| e.get(field).is_some()) {
@@ -227,9 +275,13 @@ pub fn SupportForm(
             ..Default::default()
         };
         phase.set(Phase::Sending);
+        let key = idempotency_key.get_untracked();
+        attempt.set_value(Some(Attempt::of(&values, key.clone())));
         // A page can unmount the form while a send is on its way; what comes back after
-        // that has no form to update (the draft and its key stay saved for the next one).
+        // that has no form to update (the draft and its key stay saved for the next one,
+        // unless the ticket was filed).
         let gone = move || phase.is_disposed();
+        let drafts = store.get_value();
         spawn_local(async move {
             let cleaned = sanitizer::clean(&raw.body).await;
             if gone() {
@@ -239,16 +291,27 @@ pub fn SupportForm(
                 Ok(body) => body,
                 Err(_) => {
                     // Nothing was sent; the draft stays, and the download is tried again
-                    // when the send goes out.
-                    emitter.emit_error(&Failure {
+                    // when the send goes out: at once when the user sends again, or when the
+                    // browser is back online.
+                    let failure = Failure {
                         error: SubmitError::Network,
                         request_id: None,
                         status: None,
-                    });
-                    queue();
+                    };
+                    emitter.emit_error(&failure);
+                    if is_online() {
+                        phase.set(Phase::Failed(failure));
+                    } else {
+                        queue();
+                    }
                     return;
                 }
             };
+            attempt.update_value(|a| {
+                if let Some(a) = a {
+                    a.messages[1] = body.clone();
+                }
+            });
             let raw = CreateTicket { body, ..raw };
             let ticket = match rules::check_sanitized(raw) {
                 Ok(t) => t,
@@ -269,19 +332,21 @@ pub fn SupportForm(
             };
             errors.set(FieldErrors::default());
             let source = token_source.get_value();
-            let mut token = fetched_token
+            // The callback is asked at every send the page has no token for, so a user who
+            // signed out and another who signed in never share one.
+            let refused = refused_token.get_value();
+            let page_token = session_token
                 .get_untracked()
-                .or_else(|| session_token.get_untracked());
+                .filter(|t| refused.as_ref() != Some(t));
+            let mut token = page_token.clone();
             if token.is_none() {
                 if let Some(source) = &source {
                     token = source.fetch().await;
                     if gone() {
                         return;
                     }
-                    fetched_token.set(token.clone());
                 }
             }
-            let key = idempotency_key.get_untracked();
             let endpoint_url = endpoint.get_value();
             let mut to = Submission {
                 endpoint: &endpoint_url,
@@ -290,29 +355,29 @@ pub fn SupportForm(
                 timeout_ms,
             };
             let mut answer = client::submit(&to, &ticket).await;
-            if gone() {
-                return;
-            }
             // A refused token is renewed once through the partner's callback, then retried.
             if let (Err(f), Some(source)) = (&answer, &source) {
                 if f.status == Some(401) {
-                    let renewed = source.fetch().await;
-                    if gone() {
-                        return;
+                    if page_token.is_some() && !gone() {
+                        refused_token.set_value(page_token);
                     }
-                    if let Some(fresh) = renewed {
-                        fetched_token.set(Some(fresh.clone()));
+                    if let Some(fresh) = source.fetch().await {
                         to.session_token = Some(&fresh);
                         answer = client::submit(&to, &ticket).await;
-                        if gone() {
-                            return;
-                        }
                     }
                 }
             }
+            // Filed: the draft goes, even when the page removed the form meanwhile, so the
+            // sent message does not come back as unsent.
+            if answer.is_ok() {
+                drafts.clear();
+            }
+            if gone() {
+                return;
+            }
             match answer {
                 Ok(created) => {
-                    store.with_value(DraftStore::clear);
+                    attempt.set_value(None);
                     emitter.emit("submitted", &created);
                     phase.set(Phase::Sent(created));
                 }
@@ -350,6 +415,7 @@ pub fn SupportForm(
             values.name.set(k.name.clone());
         });
         idempotency_key.set(new_idempotency_key());
+        attempt.set_value(None);
         errors.set(FieldErrors::default());
         attempted.set(false);
         phase.set(Phase::Editing);
@@ -360,37 +426,41 @@ pub fn SupportForm(
     let sending = move || matches!(phase.get(), Phase::Sending);
     let queued = move || phase.get() == Phase::Queued;
 
-    let text_field =
-        move |field: Field, label: &'static str, kind: &'static str, autocomplete: &'static str| {
-            let node = refs
-                .iter()
-                .find(|(k, _)| *k == field)
-                .map(|(_, r)| *r)
-                .unwrap_or_default();
-            let id = format!("moov-{}", field.key());
-            let error_id = format!("moov-{}-error", field.key());
-            let described = error_id.clone();
-            view! {
-                <div class="moov-field">
-                    <label for=id.clone()>{label}</label>
-                    <input
-                        node_ref=node
-                        id=id
-                        name=field.key()
-                        type=kind
-                        autocomplete=autocomplete
-                        required=field != Field::Name
-                        readonly=lock_contact && matches!(field, Field::Email | Field::Name)
-                        prop:value=move || values.signal(field).get()
-                        aria-invalid=move || error_of(field).map(|_| "true")
-                        aria-describedby=move || error_of(field).map(|_| described.clone())
-                        on:input=move |ev| on_input(field, event_target_value(&ev))
-                        on:blur=move |_| on_blur(field)
-                    />
-                    <FieldError id=error_id message=Signal::derive(move || error_of(field)) />
-                </div>
-            }
-        };
+    let text_field = move |field: Field,
+                           label: &'static str,
+                           kind: &'static str,
+                           autocomplete: &'static str| {
+        let node = refs
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, r)| *r)
+            .unwrap_or_default();
+        let id = format!("moov-{}", field.key());
+        let error_id = format!("moov-{}-error", field.key());
+        let described = error_id.clone();
+        view! {
+            <div class="moov-field">
+                <label for=id.clone()>{label}</label>
+                <input
+                    node_ref=node
+                    id=id
+                    name=field.key()
+                    type=kind
+                    autocomplete=autocomplete
+                    required=field != Field::Name
+                    readonly=move || {
+                        sending() || (lock_contact && matches!(field, Field::Email | Field::Name))
+                    }
+                    prop:value=move || values.signal(field).get()
+                    aria-invalid=move || error_of(field).map(|_| "true")
+                    aria-describedby=move || error_of(field).map(|_| described.clone())
+                    on:input=move |ev| on_input(field, event_target_value(&ev))
+                    on:blur=move |_| on_blur(field)
+                />
+                <FieldError id=error_id message=Signal::derive(move || error_of(field)) />
+            </div>
+        }
+    };
 
     view! {
         <div class="moov-support" dir=locale.dir() lang=locale.tag()>
@@ -420,6 +490,7 @@ pub fn SupportForm(
                                     t=t
                                     initial=values.message.get_untracked()
                                     node_ref=message_ref
+                                    read_only=Signal::derive(sending)
                                     invalid=Signal::derive(move || error_of(Field::Body).is_some())
                                     described_by=Signal::derive(move || {
                                         if error_of(Field::Body).is_some() {
