@@ -93,12 +93,31 @@ function remember(html, clean) {
   while (recent.size > RECENT) recent.delete(recent.keys().next().value);
 }
 
+// A sanitizer that never answers (its download stalled) must not leave Send waiting for
+// ever: after this long the send fails as a network error would, the draft stays, and the
+// next use starts the sanitizer over.
+const ANSWER_TIMEOUT_MS = 15000;
+
+function withinTimeout(promise, asked) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      if (backend === asked) backend = null;
+      reject(new Error(`the sanitizer did not answer in ${ANSWER_TIMEOUT_MS / 1000} s`));
+    }, ANSWER_TIMEOUT_MS);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export async function clean(html) {
   if (recent.has(html)) return recent.get(html);
   let answer = inFlight.get(html);
   if (!answer) {
     warm();
-    answer = backend.then((b) => b.clean(html));
+    answer = withinTimeout(
+      backend.then((b) => b.clean(html)),
+      backend,
+    );
     inFlight.set(html, answer);
     answer.then(
       (clean) => remember(html, clean),

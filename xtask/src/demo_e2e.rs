@@ -35,7 +35,7 @@ pub fn run(
     let (_driver, driver_addr) = engine.start_driver()?;
     step(&format!("end-to-end checks in headless {}", engine.name()));
 
-    let checks: [(&str, Check, Needs); 15] = [
+    let checks: [(&str, Check, Needs); 16] = [
         (
             "a reload mid-typing restores the draft",
             reload_restores_draft,
@@ -100,6 +100,11 @@ pub fn run(
             "the whole form works from the keyboard alone",
             keyboard_only,
             Needs::WebDriver,
+        ),
+        (
+            "a sanitizer that never arrives lets Send go after 15 s, the draft kept; the next Send files it",
+            sanitizer_stalled,
+            Needs::DevTools,
         ),
         (
             "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent once",
@@ -258,6 +263,36 @@ fn fetched(b: &Browser) -> Result<Vec<String>> {
                 .collect()
         })
         .unwrap_or_default())
+}
+
+fn sanitizer_stalled(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    // Every file of the sanitizer is held, as on a connection that stalls mid-download.
+    b.stall("*moov-support-sanitizer*")?;
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    let title = b.in_shadow(HOST, "#moov-title")?;
+    b.type_text(&title, "Statement totals look wrong")?;
+    let body = b.in_shadow(HOST, "#moov-body")?;
+    b.type_text(
+        &body,
+        "The October statement adds up to more than its lines.",
+    )?;
+    let asked = std::time::Instant::now();
+    b.click(&b.in_shadow(HOST, "button.moov-send")?)?;
+    b.wait_text(HOST, ".moov-failure", "send it again")?;
+    let waited = asked.elapsed();
+    if waited < Duration::from_secs(14) {
+        return Err(format!("Send gave up after {waited:?}, before the sanitizer's time").into());
+    }
+    let kept = b.value(&b.in_shadow(HOST, "#moov-title")?)?;
+    if kept != "Statement totals look wrong" {
+        return Err(format!("after the failed send the subject reads {kept:?}").into());
+    }
+    // The sanitizer can come now; the same Send starts it over and files the ticket.
+    b.unstall()?;
+    b.click(&b.in_shadow(HOST, "button.moov-send")?)?;
+    b.wait_text(HOST, ".moov-success", "created")?;
+    Ok(())
 }
 
 fn sanitizer_on_intent(b: &Browser, base: &str, _shots: &Path) -> Result<()> {

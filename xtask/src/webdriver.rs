@@ -221,6 +221,16 @@ impl Browser {
         Ok(())
     }
 
+    /// Lets the requests [`Browser::stall`] holds, and later ones, through again.
+    pub fn unstall(&self) -> Result<()> {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": "Fetch.disable", "params": {} })),
+        )?;
+        Ok(())
+    }
+
     pub fn reload(&self) -> Result<()> {
         self.call("POST", "/refresh", Some(json!({})))?;
         Ok(())
