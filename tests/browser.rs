@@ -735,6 +735,65 @@ async fn a_new_page_restores_what_was_typed() {
     other.remove();
 }
 
+/// What another tab's copy of the form does to the shared draft: the `storage` event a
+/// browser fires in every other tab of the origin.
+fn another_tab_saves(w: &Widget, draft: Option<&serde_json::Value>) {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let key = {
+        let token = w.host.get_attribute("session-token").unwrap();
+        let user = moov_support::draft::session_hint(&token).unwrap().sub;
+        format!(
+            "moov-support:draft:v1:{}:{user}",
+            w.host.get_attribute("endpoint").unwrap()
+        )
+    };
+    let value = draft.map(|d| d.to_string());
+    match &value {
+        Some(v) => storage.set_item(&key, v).unwrap(),
+        None => storage.remove_item(&key).unwrap(),
+    }
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(&key));
+    init.set_new_value(value.as_deref());
+    init.set_storage_area(Some(&storage));
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_draft_edited_in_another_tab_is_followed_here_and_a_send_there_empties_this_form() {
+    clear_faults().await;
+    let w = Widget::mount("two-tabs").await;
+    w.fill_valid();
+    let there = serde_json::json!({
+        "title": "Payout missing, details added in the other tab",
+        "message": "<p>It was due on <b>Monday</b>.</p>",
+        "email": "jordan@example.com",
+        "name": "Jordan Lee",
+        "idempotency_key": "0b5d6a7e-1c2f-4e3a-9b8c-7d6e5f4a3b2c",
+    });
+    another_tab_saves(&w, Some(&there));
+    sleep(50).await;
+    assert_eq!(w.value("title"), there["title"]);
+    assert_eq!(editor_html(&w), there["message"]);
+    // Sent from here, it is that draft, under its key.
+    w.press_send();
+    w.wait_text("confirmation", "created").await;
+    let ticket = w.saw("submitted").unwrap();
+    assert_eq!(ticket["foreignID"], there["idempotency_key"]);
+    assert_eq!(ticket["title"], there["title"]);
+    w.remove();
+
+    // The other tab sent it: this form empties rather than offering it again.
+    let w = Widget::mount("two-tabs").await;
+    w.fill_valid();
+    another_tab_saves(&w, None);
+    sleep(50).await;
+    assert_eq!(w.value("title"), "");
+    assert_eq!(editor_html(&w), "");
+    w.remove();
+}
+
 /// Fills the form and presses Send with the proxy answering 400 ms late; returns once the
 /// send is in flight (its button disabled).
 async fn send_slowly(w: &Widget) -> web_sys::HtmlButtonElement {

@@ -406,7 +406,13 @@ pub fn SupportForm(
     });
     on_cleanup(move || online.remove());
 
-    let start_over = move |_| {
+    // The editor keeps its own DOM: a message changed other than by typing is written in.
+    let show_message = move |html: &str| {
+        if let Some(el) = message_ref.get_untracked() {
+            el.set_inner_html(html);
+        }
+    };
+    let blank = move || {
         for f in Field::ALL {
             values.signal(f).set(String::new());
         }
@@ -414,13 +420,55 @@ pub fn SupportForm(
             values.email.set(k.email.clone());
             values.name.set(k.name.clone());
         });
+        show_message("");
         idempotency_key.set(new_idempotency_key());
         attempt.set_value(None);
         errors.set(FieldErrors::default());
         attempted.set(false);
         phase.set(Phase::Editing);
+    };
+    let start_over = move |_| {
+        blank();
         store.with_value(DraftStore::clear);
     };
+
+    // Another tab with this form keeps the same draft (same endpoint and user). This one
+    // follows it, so neither overwrites the other's text unseen, and a message sent there is
+    // not sent again from here.
+    let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
+        let ours = store.with_value(|s| ev.key().as_deref() == Some(s.key()));
+        if !ours || matches!(phase.get_untracked(), Phase::Sending | Phase::Sent(_)) {
+            return;
+        }
+        let Some(saved) = ev.new_value() else {
+            // Sent, or started over, there.
+            blank();
+            return;
+        };
+        let Some(draft) = wire::parse(&saved).and_then(|v| wire::draft(&v)) else {
+            return;
+        };
+        values.title.set(draft.title);
+        let message = message_html(draft.message);
+        show_message(&message);
+        values.message.set(message);
+        if !lock_contact {
+            values.email.set(draft.email);
+            values.name.set(draft.name);
+        }
+        if !draft.idempotency_key.is_empty() {
+            idempotency_key.set(draft.idempotency_key);
+        }
+        if matches!(phase.get_untracked(), Phase::Failed(_) | Phase::Queued) {
+            phase.set(Phase::Editing);
+        }
+        for field in Field::ALL {
+            if errors.with_untracked(|e| e.get(field).is_some()) {
+                check(field);
+            }
+        }
+    });
+    on_cleanup(move || other_tab.remove());
 
     let error_of = move |field: Field| errors.with(|e| e.get(field).map(str::to_owned));
     let sending = move || matches!(phase.get(), Phase::Sending);
