@@ -55,6 +55,8 @@ ENVIRONMENT (serve):
     REDIS_URL              redis://[user:password@]host[:port][/db]: share idempotency
                            records and rate limits between instances (default: memory)
     STATIC_DIR             A built widget bundle (trunk's dist/) to serve at /
+    LOCK_CONTACT           true: the ticket's contact is the session token's email and
+                           name claims, whatever the browser sends (default false)
     RUST_LOG               Log filter (default info); LOG_FORMAT=json for JSON lines
 
 ENVIRONMENT (sandbox):

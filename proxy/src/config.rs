@@ -87,6 +87,9 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// A built widget bundle (e.g. trunk's `dist/`) to serve at `/`, for demos and tests.
     pub static_dir: Option<PathBuf>,
+    /// The ticket's contact is the session's `email` and `name` claims, never the browser's:
+    /// the server side of a widget whose contact fields are locked.
+    pub lock_contact: bool,
 }
 
 /// A setting the proxy cannot start with.
@@ -263,6 +266,8 @@ impl Config {
             None => None,
         };
 
+        let lock_contact = parse_flag(&get, "LOCK_CONTACT", false)?;
+
         let static_dir = match get("STATIC_DIR") {
             Some(dir) if !std::path::Path::new(&dir).is_dir() => {
                 return Err(ConfigError::Invalid {
@@ -289,6 +294,7 @@ impl Config {
             ready_account,
             redis_url,
             static_dir,
+            lock_contact,
         })
     }
 
@@ -315,6 +321,25 @@ fn parse_number(
                 range.start(),
                 range.end()
             ),
+        }),
+    }
+}
+
+/// An on/off setting: `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`, in any case.
+fn parse_flag(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    let Some(raw) = get(var) else {
+        return Ok(default);
+    };
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid {
+            var,
+            reason: format!("`{raw}` is not one of true/false, 1/0, yes/no, on/off"),
         }),
     }
 }
@@ -442,6 +467,7 @@ mod tests {
             ("REDIS_URL", "http://cache:6379"),
             ("REDIS_URL", "redis://cache/zero"),
             ("STATIC_DIR", "/nonexistent/dist"),
+            ("LOCK_CONTACT", "maybe"),
         ] {
             let mut vars = map(&[("MOOV_PUBLIC_KEY", "pk"), ("MOOV_SECRET_KEY", "sk")]);
             vars.insert("MOOV_BASE_URL".into(), "http://127.0.0.1:1".into());
@@ -487,6 +513,21 @@ mod tests {
         );
         assert_eq!(c.upstream_timeout, Duration::from_millis(250));
         assert_eq!(c.user_rate_limit_per_minute, 0);
+    }
+
+    #[test]
+    fn lock_contact_is_an_off_by_default_flag() {
+        let lock = |value: &str| {
+            Config::from_map(&map(&[("LOCK_CONTACT", value)])).map(|c| c.lock_contact)
+        };
+        assert!(!Config::from_map(&map(&[])).unwrap().lock_contact);
+        assert_eq!(lock(""), Ok(false));
+        for on in ["true", "TRUE", "1", "yes", "On"] {
+            assert_eq!(lock(on), Ok(true), "{on}");
+        }
+        for off in ["false", "0", "no", "OFF"] {
+            assert_eq!(lock(off), Ok(false), "{off}");
+        }
     }
 
     #[test]

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// The same `Idempotency-Key` with another ticket, or one still being submitted.
     #[error("{0}")]
     Idempotency(crate::idempotency::IdempotencyError),
+    /// `LOCK_CONTACT` is on and the session names no one to answer.
+    #[error("the session carries no email: this proxy takes the ticket's contact from the session (LOCK_CONTACT), so the partner app must sign the user's `email` claim into the session token")]
+    SessionWithoutEmail,
     #[error("no such ticket on this account")]
     TicketNotFound,
     #[error("the proxy did not finish the request in time; retry (with the same Idempotency-Key)")]
@@ -83,6 +86,9 @@ pub enum ApiError {
     UpstreamForbidden,
     #[error("the proxy could not get a Moov access token: {0}")]
     TokenEndpoint(String),
+    /// Moov's token endpoint answered 403 to the scopes the proxy asked for.
+    #[error("Moov's token endpoint answered 403: it would not issue the proxy a token for this account's tickets; the partner must check the API key's permissions and that MOOV_ORIGIN is one of its domains")]
+    TokenForbidden,
     #[error("the proxy could not reach Moov")]
     UpstreamUnreachable,
     #[error("Moov's answer could not be read")]
@@ -107,7 +113,7 @@ impl ApiError {
             TooManySubmissions { .. } | TooManyRequests { .. } | UpstreamRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ForbiddenOrigin(_) => StatusCode::FORBIDDEN,
+            ForbiddenOrigin(_) | SessionWithoutEmail => StatusCode::FORBIDDEN,
             Idempotency(crate::idempotency::IdempotencyError::Store(_)) | StoreUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -121,6 +127,7 @@ impl ApiError {
             CredentialsRejected
             | UpstreamForbidden
             | TokenEndpoint(_)
+            | TokenForbidden
             | UpstreamUnreachable
             | UpstreamGarbled
             | UpstreamUnexpected(_) => StatusCode::BAD_GATEWAY,
@@ -140,6 +147,12 @@ impl ApiError {
                 | UpstreamGatewayTimeout
                 | UpstreamUnexpected(_)
         )
+    }
+
+    /// True when Moov withheld a permission from the proxy's key (a 403 from the API or its
+    /// token endpoint), rather than failing.
+    pub fn is_permission_refused(&self) -> bool {
+        matches!(self, ApiError::UpstreamForbidden | ApiError::TokenForbidden)
     }
 }
 

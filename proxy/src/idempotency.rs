@@ -7,7 +7,10 @@
 //! - `pending`: an attempt started and did not come to a definite answer (a timeout, a 5xx, a
 //!   crash): Moov may hold the ticket, so the next attempt looks the key up first;
 //! - no record: never tried, or refused outright (nothing was created, so a corrected ticket
-//!   may reuse the key).
+//!   may reuse the key);
+//! - `pending` without a fingerprint: a look-up found a ticket at Moov under the key that is
+//!   not the one then submitted. Every attempt looks it up again and compares: the ticket's
+//!   own retry gets it back, any other ticket a conflict.
 //!
 //! A store kept in the proxy's memory dies with the process, and so does every `pending`
 //! record: a retry after a crash or a restart finds no record although the ticket may be at
@@ -69,9 +72,19 @@ enum State {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Record {
-    fingerprint: String,
+    /// Absent when Moov holds a ticket under the key whose whole content is not known (a
+    /// found ticket has no body to fingerprint).
+    fingerprint: Option<String>,
     #[serde(flatten)]
     state: State,
+}
+
+impl Record {
+    fn conflicts_with(&self, fingerprint: &str) -> bool {
+        self.fingerprint
+            .as_deref()
+            .is_some_and(|f| f != fingerprint)
+    }
 }
 
 /// What a submission with a key should do.
@@ -89,6 +102,8 @@ pub enum Outcome<'a> {
     Unknown,
     /// Moov refused; nothing was created.
     Refused,
+    /// A look-up found another ticket at Moov under this key.
+    Taken,
 }
 
 /// The records and claims of idempotency keys in a [`Store`].
@@ -102,9 +117,9 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// `claim_ttl` must outlast the longest attempt (token, lookup and creation calls), so a
-    /// live attempt never loses its claim; a crashed one frees the key after it. Waiters give
-    /// up after `wait_for`.
+    /// `claim_ttl` must outlast the longest attempt (its whole request), so a live attempt
+    /// never loses its claim; a crashed one frees the key after it. Waiters give up after
+    /// `wait_for`.
     pub fn new(store: Arc<dyn Store>, claim_ttl: Duration, wait_for: Duration) -> Self {
         let unsure_until = (!store.outlives_restarts()).then(|| Instant::now() + KEEP_FOR);
         Idempotency {
@@ -163,7 +178,7 @@ impl Idempotency {
         fingerprint: &str,
     ) -> Result<Option<Begin>, IdempotencyError> {
         match read(&*self.store, record_key).await? {
-            Some(r) if r.fingerprint != fingerprint => Err(IdempotencyError::Conflict),
+            Some(r) if r.conflicts_with(fingerprint) => Err(IdempotencyError::Conflict),
             Some(Record {
                 state: State::Created { ticket },
                 ..
@@ -198,7 +213,7 @@ impl Attempt {
     /// the crash; otherwise `look_first` is already set for keys with no record).
     async fn start(mut self) -> Result<Begin, IdempotencyError> {
         match read(&*self.store, &self.record_key).await? {
-            Some(r) if r.fingerprint != self.fingerprint => {
+            Some(r) if r.conflicts_with(&self.fingerprint) => {
                 self.release().await;
                 return Err(IdempotencyError::Conflict);
             }
@@ -209,10 +224,17 @@ impl Attempt {
                 self.release().await;
                 return Ok(Begin::Replay(ticket));
             }
+            Some(Record {
+                fingerprint: None, ..
+            }) => {
+                // Kept as it is: this attempt's ticket may not be the one Moov holds.
+                self.look_first = true;
+                return Ok(Begin::Attempt(self));
+            }
             Some(_) => self.look_first = true,
             None => {}
         }
-        self.write(State::Pending).await?;
+        self.write(Some(&self.fingerprint), State::Pending).await?;
         Ok(Begin::Attempt(self))
     }
 
@@ -225,21 +247,22 @@ impl Attempt {
     pub async fn finish(mut self, outcome: Outcome<'_>) -> Result<(), StoreError> {
         let written = match outcome {
             Outcome::Created(ticket) => {
-                self.write(State::Created {
+                let state = State::Created {
                     ticket: Box::new(ticket.clone()),
-                })
-                .await
+                };
+                self.write(Some(&self.fingerprint), state).await
             }
             Outcome::Unknown => Ok(()),
             Outcome::Refused => self.store.delete(&self.record_key).await,
+            Outcome::Taken => self.write(None, State::Pending).await,
         };
         self.release().await;
         written
     }
 
-    async fn write(&self, state: State) -> Result<(), StoreError> {
+    async fn write(&self, fingerprint: Option<&str>, state: State) -> Result<(), StoreError> {
         let record = Record {
-            fingerprint: self.fingerprint.clone(),
+            fingerprint: fingerprint.map(str::to_owned),
             state,
         };
         let json = serde_json::to_string(&record).expect("a record serializes");
@@ -341,6 +364,30 @@ mod tests {
         );
         // Keys are per account.
         attempt(l.begin(Uuid::new_v4(), key, "fp3").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_key_taken_by_another_ticket_is_looked_up_by_every_attempt() {
+        let l = ledger();
+        let (acct, key) = (Uuid::new_v4(), Uuid::new_v4());
+        let a = attempt(l.begin(acct, key, "fp1").await.unwrap());
+        a.finish(Outcome::Taken).await.unwrap();
+        // No fingerprint to conflict with: each attempt must ask Moov and compare.
+        for fp in ["fp1", "fp2", "fp1"] {
+            let a = attempt(l.begin(acct, key, fp).await.unwrap());
+            assert!(a.look_first(), "{fp}");
+            a.finish(Outcome::Unknown).await.unwrap();
+        }
+        let a = attempt(l.begin(acct, key, "fp2").await.unwrap());
+        a.finish(Outcome::Created(&ticket(3))).await.unwrap();
+        assert!(matches!(
+            l.begin(acct, key, "fp2").await,
+            Ok(Begin::Replay(_))
+        ));
+        assert_eq!(
+            l.begin(acct, key, "fp1").await.err(),
+            Some(IdempotencyError::Conflict)
+        );
     }
 
     #[tokio::test]

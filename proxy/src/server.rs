@@ -96,8 +96,8 @@ impl Proxy {
             ready_account: config
                 .ready_account
                 .or(sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID)),
-            upstream_timeout: config.upstream_timeout,
             request_timeout: config.request_timeout,
+            lock_contact: config.lock_contact,
         };
         let state = AppState::new(sessions, moov, store, settings, dev);
         let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());

@@ -25,8 +25,10 @@ mod redis;
 use redis::Redis;
 
 const SECRET: &str = "restart-test-session-secret-0123456789abcdef";
-/// Each Moov call's bound; a Redis claim left by a killed process expires 3 × this + 1 s later.
+/// Each Moov call's bound.
 const UPSTREAM_TIMEOUT_MS: &str = "2000";
+/// Each request's bound; a Redis claim left by a killed process expires this + 1 s later.
+const REQUEST_TIMEOUT_MS: &str = "3000";
 
 fn free_addr() -> SocketAddr {
     TcpListener::bind("127.0.0.1:0")
@@ -49,6 +51,7 @@ async fn start_proxy(addr: SocketAddr, moov_url: &str, redis_url: Option<&str>) 
         .env("PROXY_ADDR", addr.to_string())
         .env("ALLOWED_ORIGINS", "https://partner.example")
         .env("UPSTREAM_TIMEOUT_MS", UPSTREAM_TIMEOUT_MS)
+        .env("REQUEST_TIMEOUT_MS", REQUEST_TIMEOUT_MS)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .kill_on_drop(true);
@@ -104,6 +107,22 @@ async fn submit(addr: SocketAddr, key: String) -> Result<(u16, Value), reqwest::
     Ok((status, response.json().await?))
 }
 
+/// Submits like a user pressing Send again while told the submission is still in progress:
+/// a dead process's claim may outlast one request's wait.
+async fn submit_until_settled(addr: SocketAddr, key: &str) -> (u16, Value) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = submit(addr, key.to_owned()).await.unwrap();
+        if status != 409 || Instant::now() > deadline {
+            return (status, body);
+        }
+        assert!(
+            body["error"].as_str().unwrap().contains("in progress"),
+            "{body}"
+        );
+    }
+}
+
 async fn killed_mid_submit_then_retried(redis_url: Option<&str>) {
     let moov: RunningSandbox = sandbox::spawn(SandboxOptions::default(), free_addr())
         .await
@@ -135,7 +154,7 @@ async fn killed_mid_submit_then_retried(redis_url: Option<&str>) {
     );
 
     let _restarted = start_proxy(addr, &moov.url(), redis_url).await;
-    let (status, retried) = submit(addr, key.clone()).await.unwrap();
+    let (status, retried) = submit_until_settled(addr, &key).await;
     assert_eq!(status, 200, "{retried}");
     let stored = moov.handle.tickets(DEMO_ACCOUNT_ID);
     assert_eq!(stored.len(), 1, "Moov holds exactly one ticket");

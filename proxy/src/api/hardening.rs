@@ -1,7 +1,7 @@
 //! What every request passes through besides CORS: the Origin check, the per-IP limit, the
 //! request timeout and the security headers.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -67,7 +67,7 @@ pub(super) async fn limit_per_ip(
         let client =
             peer.map(|peer| client_ip(request.headers(), peer, state.0.trusted_proxy_hops));
         if let (Some(ip), true) = (client, request.uri().path().starts_with("/api/")) {
-            if let Err(wait) = limit.check(&ip.to_string()).await {
+            if let Err(wait) = limit.check(&rate_key(ip)).await {
                 return ApiError::TooManyRequests {
                     retry_after_secs: retry_after_secs(wait),
                 }
@@ -98,6 +98,23 @@ pub fn client_ip(headers: &HeaderMap, peer: IpAddr, hops: u8) -> IpAddr {
         .checked_sub(usize::from(hops))
         .and_then(|i| entries[i].parse().ok())
         .unwrap_or(peer)
+}
+
+/// Whom the per-IP limit counts: an IPv4 address on its own, an IPv6 client by its /64. One
+/// IPv6 subscriber usually holds a whole /64 and can pick a fresh address for every request,
+/// so counting addresses would give it a fresh budget each time. An IPv4-mapped address
+/// (`::ffff:a.b.c.d`, what a dual-stack listener sees) is the IPv4 client it maps.
+fn rate_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !(u128::MAX >> 64);
+                format!("{}/64", Ipv6Addr::from(prefix))
+            }
+        },
+    }
 }
 
 /// Answers 504 when a request runs longer than `REQUEST_TIMEOUT_MS`. An idempotent
@@ -183,6 +200,23 @@ mod tests {
         let mut bad = HeaderMap::new();
         bad.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
         assert_eq!(client_ip(&bad, peer, 1), peer);
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64_and_ipv4_per_address() {
+        let key = |ip: &str| rate_key(ip.parse().unwrap());
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_ne!(key("203.0.113.7"), key("203.0.113.8"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        // A dual-stack listener's view of an IPv4 client is that client.
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_ne!(key("::ffff:203.0.113.7"), key("::ffff:203.0.113.8"));
+        assert_eq!(key("::1"), "::/64");
     }
 
     /// A JSON answer carrying `cache_control`, marked as a static file or not.

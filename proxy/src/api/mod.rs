@@ -61,10 +61,11 @@ pub struct Settings {
     pub trusted_proxy_hops: u8,
     /// The account whose token `/readyz` asks for.
     pub ready_account: Option<Uuid>,
-    /// Bounds one Moov call; an idempotency claim outlasts the calls of one attempt.
-    pub upstream_timeout: Duration,
-    /// Bounds one request to the proxy; a waiting retry gives up before it.
+    /// Bounds one request to the proxy; an idempotency claim outlasts it, and a waiting
+    /// retry gives up before it.
     pub request_timeout: Duration,
+    /// Take the ticket's contact from the session, not the browser (`LOCK_CONTACT`).
+    pub lock_contact: bool,
 }
 
 impl Default for Settings {
@@ -74,8 +75,8 @@ impl Default for Settings {
             requests_per_ip_per_minute: 0,
             trusted_proxy_hops: 0,
             ready_account: None,
-            upstream_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            lock_contact: false,
         }
     }
 }
@@ -94,6 +95,9 @@ struct Inner {
     trusted_proxy_hops: u8,
     ready_account: Option<Uuid>,
     request_timeout: Duration,
+    lock_contact: bool,
+    /// Spaces out the warning that Moov refuses the look-up before a creation.
+    lookup_refused: tickets::Throttle,
     dev: Option<DevTools>,
 }
 
@@ -110,13 +114,7 @@ impl AppState {
         let limit = |prefix, per_minute: u32| {
             (per_minute > 0).then(|| WindowLimit::new(store.clone(), prefix, per_minute, minute))
         };
-        // A token, a lookup and a creation, each bounded by the upstream timeout.
-        let claim_ttl = settings.upstream_timeout * 3 + Duration::from_secs(1);
-        let wait_for = claim_ttl.min(
-            settings
-                .request_timeout
-                .saturating_sub(Duration::from_millis(200)),
-        );
+        let (claim_ttl, wait_for) = claim_timing(&settings);
         AppState(Arc::new(Inner {
             sessions,
             moov,
@@ -127,6 +125,8 @@ impl AppState {
             trusted_proxy_hops: settings.trusted_proxy_hops,
             ready_account: settings.ready_account,
             request_timeout: settings.request_timeout,
+            lock_contact: settings.lock_contact,
+            lookup_refused: tickets::Throttle::new(Duration::from_secs(60 * 60)),
             dev,
         }))
     }
@@ -145,6 +145,21 @@ impl AppState {
             dev,
         )
     }
+}
+
+/// How long an idempotency claim lives, and how long a retry waits for another attempt.
+///
+/// The claim outlives the request that took it: the request timeout cuts every request off,
+/// and a request cut off releases its claim, so a live attempt never loses its claim however
+/// many Moov calls (token, look-up, creation, each renewed once after a 401) and slow store
+/// round trips it makes. Only a crashed holder's claim runs out, a second after its request
+/// would have timed out. A waiting retry answers 409 before its own request times out.
+fn claim_timing(settings: &Settings) -> (Duration, Duration) {
+    let claim_ttl = settings.request_timeout + Duration::from_secs(1);
+    let wait_for = settings
+        .request_timeout
+        .saturating_sub(Duration::from_millis(200));
+    (claim_ttl, wait_for)
 }
 
 /// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, panic guard,
@@ -256,29 +271,69 @@ async fn healthz() -> Json<serde_json::Value> {
 
 /// Readiness: the shared store answers and a Moov token can be had, so tickets can be filed.
 /// Without an account to ask a token for (`MOOV_READY_ACCOUNT_ID`), Moov is not checked.
+///
+/// Probes are unauthenticated, so the answer names only the dependency that is not ready;
+/// what failed (a Redis address, the token endpoint's status) is logged under the answer's
+/// `x-request-id`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    if let Err(e) = state.0.store.get("moov-support:readyz").await {
-        tracing::warn!(error = %e, "not ready: store");
-        return not_ready(format!("the shared store is unavailable: {e}"));
-    }
-    let Some(account) = state.0.ready_account else {
-        return Json(json!({ "status": "ready", "moov": "unchecked" })).into_response();
+    let id = request_id::fresh();
+    let mut response = match check_ready(&state).await {
+        Ok(moov) => Json(json!({ "status": "ready", "moov": moov })).into_response(),
+        Err(not_ready) => {
+            tracing::warn!(
+                request_id = id.to_str().unwrap_or("-"),
+                dependency = not_ready.dependency(),
+                error = %not_ready,
+                "not ready"
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "error": format!("not ready: {}", not_ready.dependency()) })),
+            )
+                .into_response()
+        }
     };
-    match state.0.moov.ready(account).await {
-        Ok(()) => Json(json!({ "status": "ready", "moov": "token" })).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready: Moov token");
-            not_ready(e.to_string())
+    response.headers_mut().insert(X_REQUEST_ID, id);
+    response
+}
+
+/// A dependency `/readyz` found unavailable, with the detail that stays in the log.
+#[derive(Debug, thiserror::Error)]
+enum NotReady {
+    #[error(transparent)]
+    Store(crate::store::StoreError),
+    #[error(transparent)]
+    MoovToken(ApiError),
+}
+
+impl NotReady {
+    /// What the probe's caller is told.
+    fn dependency(&self) -> &'static str {
+        match self {
+            NotReady::Store(_) => "store",
+            NotReady::MoovToken(_) => "moov token endpoint",
         }
     }
 }
 
-fn not_ready(reason: String) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "error": format!("not ready: {reason}") })),
-    )
-        .into_response()
+/// How Moov was checked (`token` or `unchecked`), or what is not ready.
+async fn check_ready(state: &AppState) -> Result<&'static str, NotReady> {
+    state
+        .0
+        .store
+        .get("moov-support:readyz")
+        .await
+        .map_err(NotReady::Store)?;
+    let Some(account) = state.0.ready_account else {
+        return Ok("unchecked");
+    };
+    state
+        .0
+        .moov
+        .ready(account)
+        .await
+        .map_err(NotReady::MoovToken)?;
+    Ok("token")
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
@@ -296,9 +351,8 @@ mod tests {
     use crate::config::{MoovCredentials, Secret};
     use crate::version::MoovVersion;
 
-    /// A router whose Moov is never reached: these requests stop before it.
-    fn app(dev: bool) -> Router {
-        let moov = MoovClient::new(
+    fn unreachable_moov() -> MoovClient {
+        MoovClient::new(
             MoovCredentials {
                 base_url: "http://127.0.0.1:9".into(),
                 public_key: "pk".into(),
@@ -309,7 +363,12 @@ mod tests {
             Duration::from_millis(100),
             None,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    /// A router whose Moov is never reached: these requests stop before it.
+    fn app(dev: bool) -> Router {
+        let moov = unreachable_moov();
         let secret = Secret::new("unit-test-secret-unit-test-secret-unit");
         let jwt = Arc::new(JwtSessions::new(&secret));
         let dev = dev.then(|| DevTools {
@@ -363,6 +422,43 @@ mod tests {
             body["accountID"],
             crate::sandbox::DEMO_ACCOUNT_ID.to_string()
         );
+    }
+
+    #[test]
+    fn a_claim_outlives_the_request_that_holds_it() {
+        for request_ms in [30_000, 5_000, 60_000, 1] {
+            let settings = Settings {
+                request_timeout: Duration::from_millis(request_ms),
+                ..Settings::default()
+            };
+            let (claim_ttl, wait_for) = claim_timing(&settings);
+            // A request is cut off at its timeout, which releases the claim; until then,
+            // however many Moov calls and store round trips it makes, the claim is its own.
+            assert!(
+                claim_ttl > settings.request_timeout,
+                "{request_ms}: {claim_ttl:?}"
+            );
+            // A waiting retry answers before its own request times out.
+            assert!(wait_for < settings.request_timeout);
+        }
+    }
+
+    #[tokio::test]
+    async fn readyz_names_the_store_without_its_address() {
+        let unreachable = crate::store::RedisStore::new("redis://127.0.0.1:1").unwrap();
+        let state = AppState::new(
+            Arc::new(JwtSessions::new(&Secret::new(
+                "unit-test-secret-unit-test-secret-unit",
+            ))),
+            unreachable_moov(),
+            Arc::new(unreachable),
+            Settings::default(),
+            None,
+        );
+        let (status, id, body) = call(router(state, &[], None), get("/readyz")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body, json!({"error": "not ready: store"}));
+        assert!(Uuid::parse_str(&id).is_ok());
     }
 
     #[tokio::test]

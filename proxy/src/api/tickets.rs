@@ -1,5 +1,8 @@
 //! `POST /api/support/tickets`: the widget's one real request.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::State;
@@ -12,7 +15,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::idempotency::{fingerprint, Begin, Outcome};
+use crate::idempotency::{fingerprint, Begin, IdempotencyError, Outcome};
 use crate::limit::retry_after_secs;
 use crate::moov::{Answer, Failure};
 use crate::request_id::{LogContext, X_REQUEST_ID};
@@ -114,7 +117,10 @@ async fn submit(
         return Err(ApiError::UnsupportedMediaType.into());
     }
     let bytes = payload.map_err(|e| ApiError::from(JsonRejection::from(e)))?;
-    let raw = NewTicket::decode(&bytes)?;
+    let mut raw = NewTicket::decode(&bytes)?;
+    if state.0.lock_contact {
+        raw.contact = session_contact(session)?;
+    }
     let ticket = rules::prepare(raw.into_create(key.map(|k| k.to_string())))
         .map_err(|fields| ApiError::Validation(Box::new(fields)))?;
     let account = session.account_id;
@@ -141,12 +147,31 @@ async fn submit(
     };
     if attempt.look_first() {
         match moov.find_by_foreign_id(account, &key.to_string()).await {
-            Ok(Some(found)) => {
+            Ok(Some(found)) if same_ticket(&found.value, &ticket) => {
                 tracing::info!(%key, "a previous attempt had created the ticket");
                 finish(attempt, Outcome::Created(&found.value)).await;
                 return Ok(found);
             }
+            Ok(Some(_)) => {
+                tracing::info!(%key, "Moov holds another ticket under this key");
+                finish(attempt, Outcome::Taken).await;
+                return Err(ApiError::from(IdempotencyError::Conflict).into());
+            }
             Ok(None) => {}
+            Err(f) if f.error.is_permission_refused() => {
+                // Moov documents only `tickets.write` for creating: a key without
+                // `tickets.read` still files tickets, only without this safety net.
+                if state.0.lookup_refused.ready() {
+                    tracing::warn!(
+                        %account,
+                        request_id = ?f.request_id,
+                        error = %f.error,
+                        "Moov refused the look-up for an earlier ticket; filing without it. \
+                         Grant the API key tickets.read so that a retry after a timeout \
+                         cannot file a second ticket"
+                    );
+                }
+            }
             Err(f) => {
                 // Creating now could duplicate a ticket Moov already has: keep the key
                 // pending and let the widget retry.
@@ -164,6 +189,62 @@ async fn submit(
     };
     finish(attempt, outcome).await;
     result
+}
+
+/// The contact the session vouches for, in place of the browser's under `LOCK_CONTACT`: a
+/// partner that locks the contact in the widget must not rely on the browser to keep it.
+fn session_contact(session: &Session) -> Result<NewContact, ApiError> {
+    let Some(email) = session.email.clone() else {
+        tracing::warn!(
+            user = %session.user_id,
+            account = %session.account_id,
+            "LOCK_CONTACT is on and the session token has no email claim: ticket refused"
+        );
+        return Err(ApiError::SessionWithoutEmail);
+    };
+    Ok(NewContact {
+        email,
+        name: session.name.clone(),
+    })
+}
+
+/// Whether the ticket Moov holds under a key is the one being submitted, as far as a Ticket
+/// shows it: it carries no body. Addresses compare without case, which Moov may normalize.
+fn same_ticket(found: &Ticket, ticket: &CreateTicket) -> bool {
+    let found_name = found.contact.name.as_deref().filter(|n| !n.is_empty());
+    found.title == ticket.title
+        && found
+            .contact
+            .email
+            .eq_ignore_ascii_case(&ticket.contact.email)
+        && found_name == ticket.contact.name.as_deref()
+}
+
+/// Lets a warning through at most once per period, so a standing misconfiguration is
+/// reported without a line per request.
+pub(super) struct Throttle {
+    period: Duration,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Throttle {
+    pub(super) fn new(period: Duration) -> Self {
+        Throttle {
+            period,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// True at most once per period.
+    fn ready(&self) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|t| now.duration_since(t) < self.period) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
 }
 
 /// Records an attempt's end; a store failure here is logged, not shown: the answer from
@@ -205,4 +286,84 @@ fn with_request_id(mut response: Response, id: Option<HeaderValue>) -> Response 
         response.headers_mut().insert(X_REQUEST_ID, id);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use moov_support::TicketStatus;
+
+    fn found(title: &str, email: &str, name: Option<&str>) -> Ticket {
+        Ticket {
+            ticket_id: "t-1".into(),
+            number: 1,
+            title: title.into(),
+            contact: Contact {
+                email: email.into(),
+                name: name.map(str::to_owned),
+            },
+            status: TicketStatus::New,
+            created_on: "2026-01-01T00:00:00Z".into(),
+            updated_on: "2026-01-01T00:00:00Z".into(),
+            latest_message_on: None,
+            closed_on: None,
+            foreign_id: Some("k".into()),
+        }
+    }
+
+    fn request(title: &str, email: &str, name: Option<&str>) -> CreateTicket {
+        CreateTicket {
+            title: title.into(),
+            body: "<p>x</p>".into(),
+            contact: Contact {
+                email: email.into(),
+                name: name.map(str::to_owned),
+            },
+            author: None,
+            foreign_id: Some("k".into()),
+        }
+    }
+
+    #[test]
+    fn a_found_ticket_matches_on_title_and_contact() {
+        let sent = request("Payout", "ann@example.com", Some("Ann"));
+        assert!(same_ticket(
+            &found("Payout", "ann@example.com", Some("Ann")),
+            &sent
+        ));
+        assert!(same_ticket(
+            &found("Payout", "Ann@Example.COM", Some("Ann")),
+            &sent
+        ));
+        assert!(!same_ticket(
+            &found("Payout!", "ann@example.com", Some("Ann")),
+            &sent
+        ));
+        assert!(!same_ticket(
+            &found("Payout", "bob@example.com", Some("Ann")),
+            &sent
+        ));
+        assert!(!same_ticket(
+            &found("Payout", "ann@example.com", Some("Bob")),
+            &sent
+        ));
+        assert!(!same_ticket(
+            &found("Payout", "ann@example.com", None),
+            &sent
+        ));
+        let nameless = request("Payout", "ann@example.com", None);
+        assert!(same_ticket(
+            &found("Payout", "ann@example.com", Some("")),
+            &nameless
+        ));
+    }
+
+    #[test]
+    fn the_throttle_lets_one_through_per_period() {
+        let hourly = Throttle::new(Duration::from_secs(3600));
+        assert!(hourly.ready());
+        assert!(!hourly.ready());
+        let always = Throttle::new(Duration::ZERO);
+        assert!(always.ready() && always.ready());
+    }
 }

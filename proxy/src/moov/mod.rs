@@ -149,10 +149,11 @@ impl MoovClient {
         scopes_for(self.partner, account, permission)
     }
 
-    /// Whether a token for reading `account`'s tickets can be had now (cached or fresh).
+    /// Whether a token for filing `account`'s tickets can be had now (cached or fresh):
+    /// `tickets.write` is what creating needs, and all a key must grant.
     pub async fn ready(&self, account: Uuid) -> Result<(), ApiError> {
         self.tokens
-            .get(&self.scope(account, Permission::Read))
+            .get(&self.scope(account, Permission::Write))
             .await
             .map(drop)
     }

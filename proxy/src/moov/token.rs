@@ -19,6 +19,10 @@ use crate::error::ApiError;
 pub const RENEW_MARGIN: Duration = Duration::from_secs(60);
 /// `expires_in` values above this are Unix timestamps rather than lifetimes.
 const TIMESTAMP_THRESHOLD: f64 = 1e9;
+/// The longest a token is trusted, whatever `expires_in` says. Moov's tokens live minutes; a
+/// longer or absurd reading (`1e20`) then costs an early renewal, never a panic or a token
+/// cached for years.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Clone)]
 struct CachedToken {
@@ -144,6 +148,12 @@ impl TokenCache {
             );
             return Err(ApiError::CredentialsRejected);
         }
+        if status == reqwest::StatusCode::FORBIDDEN {
+            // Info, not a warning: whoever asked for the token reports the refusal, and a key
+            // without `tickets.read` has the look-up before a creation refused every time.
+            tracing::info!(scope, "Moov would not grant the proxy's keys this scope");
+            return Err(ApiError::TokenForbidden);
+        }
         if !status.is_success() {
             tracing::warn!(
                 status = status.as_u16(),
@@ -168,13 +178,15 @@ impl TokenCache {
         );
         Ok(CachedToken {
             access_token: Secret::new(body.access_token),
-            renew_at: sent_at + lifetime.saturating_sub(renew_margin(lifetime)),
+            renew_at: renew_at(sent_at, lifetime),
         })
     }
 }
 
 /// How long a token lives, reading `expires_in` either way Moov's sources describe it: a
-/// lifetime in seconds, or (above 10^9) the Unix time of expiry.
+/// lifetime in seconds, or (above 10^9) the Unix time of expiry. At most [`MAX_LIFETIME`];
+/// a value already past, zero, negative or not finite is no lifetime at all: the token
+/// serves the request it was fetched for and the next one fetches another.
 pub fn lifetime_of(expires_in: f64, now_unix: f64) -> Duration {
     let seconds = if expires_in > TIMESTAMP_THRESHOLD {
         expires_in - now_unix
@@ -182,10 +194,16 @@ pub fn lifetime_of(expires_in: f64, now_unix: f64) -> Duration {
         expires_in
     };
     if seconds.is_finite() && seconds > 0.0 {
-        Duration::from_secs_f64(seconds)
+        Duration::from_secs_f64(seconds.min(MAX_LIFETIME.as_secs_f64()))
     } else {
         Duration::ZERO
     }
+}
+
+/// When to fetch a new token for one fetched at `sent_at`.
+fn renew_at(sent_at: Instant, lifetime: Duration) -> Instant {
+    let usable = lifetime.saturating_sub(renew_margin(lifetime));
+    sent_at.checked_add(usable).unwrap_or(sent_at)
 }
 
 /// How early to renew: a minute, or a tenth of a short lifetime.
@@ -209,13 +227,34 @@ mod tests {
         let now = 1_760_000_000.0;
         assert_eq!(lifetime_of(900.0, now), Duration::from_secs(900));
         assert_eq!(lifetime_of(now + 900.0, now), Duration::from_secs(900));
-        assert_eq!(lifetime_of(3600.5, now), Duration::from_secs_f64(3600.5));
-        // Up to 10^9 is still read as a (very long) lifetime.
-        assert_eq!(lifetime_of(1e9, now), Duration::from_secs(1_000_000_000));
+        assert_eq!(lifetime_of(1800.5, now), Duration::from_secs_f64(1800.5));
+        // Up to 10^9 is still read as a lifetime, however long, and capped.
+        assert_eq!(lifetime_of(7200.0, now), MAX_LIFETIME);
         // Already past, zero or nonsense: use once, renew at once.
         assert_eq!(lifetime_of(now - 5.0, now), Duration::ZERO);
         assert_eq!(lifetime_of(0.0, now), Duration::ZERO);
         assert_eq!(lifetime_of(-3.0, now), Duration::ZERO);
+    }
+
+    #[test]
+    fn absurd_expiries_are_capped_and_never_panic() {
+        let now = 1_760_000_000.0;
+        // Read as a timestamp centuries ahead, or a lifetime past what a Duration holds.
+        for huge in [1e20, 1e300, f64::MAX, now + 1e12] {
+            let lifetime = lifetime_of(huge, now);
+            assert_eq!(lifetime, MAX_LIFETIME, "{huge}");
+            let _ = renew_at(Instant::now(), lifetime);
+        }
+        assert_eq!(lifetime_of(1e9, now), MAX_LIFETIME);
+        for nonsense in [-1e20, f64::MIN, f64::NEG_INFINITY, f64::INFINITY, f64::NAN] {
+            assert_eq!(lifetime_of(nonsense, now), Duration::ZERO, "{nonsense}");
+        }
+        let sent = Instant::now();
+        assert_eq!(renew_at(sent, Duration::ZERO), sent);
+        assert_eq!(
+            renew_at(sent, MAX_LIFETIME),
+            sent + MAX_LIFETIME - RENEW_MARGIN
+        );
     }
 
     #[test]

@@ -10,8 +10,11 @@
 //!   v2025.07.00; a malformed version gets 400;
 //! - the token endpoint refuses a request without `Origin`/`Referer` with 400, unknown keys
 //!   with 401, and a scope for an account it does not know with 403; any origin is accepted;
-//! - Bearer tokens need `…/tickets.write` to create and `…/tickets.read` to read (else 403);
-//!   HTTP Basic with the key pair may do both, as server-side SDKs do;
+//! - Bearer tokens need `…/tickets.write` to create or close and `…/tickets.read` to read
+//!   (else 403); HTTP Basic with the key pair may do all, as server-side SDKs do;
+//! - closing (`PATCH` with `{"status": "closed"}`) answers the ticket as it now is, with
+//!   `closedOn` and `updatedOn` set; another status is a 422 `{"status": …}` field map, JSON
+//!   that is not an object of the right types a 400; closing a closed ticket changes nothing;
 //! - on behalf of another account, a token needs the partner account's `tickets.write` or
 //!   `tickets.read` plus the acting-for account's `profile.read`; the sandbox's partner
 //!   account may act for every other account it knows;
@@ -304,13 +307,19 @@ pub fn router(handle: SandboxHandle) -> Router {
         )
         .route(
             "/accounts/{account_id}/tickets/{ticket_id}",
-            get(tickets::get_one),
+            get(tickets::get_one).patch(tickets::close),
         )
         .route(
             "/accounts/{account_id}/tickets/{ticket_id}/messages",
             get(tickets::messages),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this endpoint",
+            )
+        })
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             X_REQUEST_ID,

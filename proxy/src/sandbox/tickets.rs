@@ -1,4 +1,4 @@
-//! The ticket endpoints: create, list, get.
+//! The ticket endpoints: create, list, get, close.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -339,6 +339,96 @@ pub(super) async fn messages(
     };
     let all: Vec<Message> = std::iter::once(first).chain(stored.replies).collect();
     Json(all).into_response()
+}
+
+/// The body of `PATCH /accounts/{id}/tickets/{ticketID}`. Other fields are ignored.
+#[derive(serde::Deserialize)]
+struct Update {
+    status: Option<String>,
+}
+
+/// `PATCH /accounts/{id}/tickets/{ticketID}` `{"status": "closed"}`, the only change a
+/// ticket takes; answers the ticket as it now is.
+pub(super) async fn close(
+    State(sandbox): State<SandboxHandle>,
+    Path((account, ticket_id)): Path<(String, String)>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let account = match admit(&sandbox, peer, &account, &headers, "tickets.write") {
+        Ok(a) => a,
+        Err(r) => return r.into_response(),
+    };
+    if let Err(refusal) = check_update(&body) {
+        return refusal.into_response();
+    }
+    match sandbox.close_ticket(account, &ticket_id) {
+        Some(ticket) => Json(ticket).into_response(),
+        None => error(StatusCode::NOT_FOUND, "ticket not found"),
+    }
+}
+
+/// Why an update is refused.
+enum BadUpdate {
+    /// Not JSON, not an object, or a field of the wrong type: 400 `{error}`.
+    Malformed(String),
+    /// A status other than `closed`: the flat 422 field map, as for a ticket's fields.
+    Status,
+}
+
+impl IntoResponse for BadUpdate {
+    fn into_response(self) -> Response {
+        match self {
+            BadUpdate::Malformed(e) => error(
+                StatusCode::BAD_REQUEST,
+                format!("invalid ticket update: {e}"),
+            ),
+            BadUpdate::Status => {
+                let field = json!({
+                    "status": "status must be closed, the only status a ticket can be set to"
+                });
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(field)).into_response()
+            }
+        }
+    }
+}
+
+fn check_update(body: &[u8]) -> Result<(), BadUpdate> {
+    let malformed = |e: serde_json::Error| BadUpdate::Malformed(e.to_string());
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
+    // serde would also read `["closed"]` positionally; an update is an object.
+    if !value.is_object() {
+        return Err(BadUpdate::Malformed(
+            "the body must be a JSON object like {\"status\": \"closed\"}".into(),
+        ));
+    }
+    let update: Update = serde_json::from_value(value).map_err(malformed)?;
+    match update.status.as_deref() {
+        Some("closed") => Ok(()),
+        _ => Err(BadUpdate::Status),
+    }
+}
+
+impl SandboxHandle {
+    /// Closes a ticket, stamping `closedOn` and `updatedOn`; a closed ticket stays as it is.
+    /// `None` when the account has no such ticket.
+    fn close_ticket(&self, account: Uuid, ticket_id: &str) -> Option<Ticket> {
+        let mut books = lock(&self.0.books);
+        let stored = books
+            .get_mut(&account)?
+            .tickets
+            .iter_mut()
+            .find(|t| t.ticket.ticket_id == ticket_id)?;
+        let ticket = &mut stored.ticket;
+        if ticket.status != TicketStatus::Closed {
+            let now = now_rfc3339();
+            ticket.status = TicketStatus::Closed;
+            ticket.closed_on = Some(now.clone());
+            ticket.updated_on = now;
+        }
+        Some(ticket.clone())
+    }
 }
 
 pub(super) fn now_rfc3339() -> String {

@@ -6,7 +6,7 @@ use moov_support_proxy::sandbox::Fault;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::common::{ticket, token, Env, ACCOUNT};
+use crate::common::{post_to, ticket, token, Env, ACCOUNT};
 
 #[tokio::test]
 async fn the_same_key_with_another_ticket_is_409() {
@@ -122,4 +122,32 @@ async fn keys_belong_to_one_account() {
     assert_ne!(a.json()["ticketID"], b.json()["ticketID"]);
     assert_eq!(env.moov().tickets(ACCOUNT).len(), 1);
     assert_eq!(env.moov().tickets(other).len(), 1);
+}
+
+#[tokio::test]
+async fn a_key_moov_holds_for_another_ticket_is_409() {
+    let env = Env::start(&[]).await;
+    let key = Uuid::new_v4().to_string();
+    let first = env.post(&ticket(), Some(&key)).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    // A fresh instance with its own memory has no record of the key: it asks Moov first.
+    let other = env.another_proxy(&[]).await;
+    let session = token("u-1", ACCOUNT);
+    let changes = [
+        ("/title", json!("Another subject")),
+        ("/contact/email", json!("someone.else@example.com")),
+        ("/contact/name", json!("Someone Else")),
+    ];
+    for (field, value) in changes {
+        let mut changed = ticket();
+        *changed.pointer_mut(field).unwrap() = value;
+        let reply = post_to(&other.url(), &session, &changed, Some(&key)).await;
+        assert_eq!(reply.status, 409, "{field}: {}", reply.text);
+        assert!(reply.error().contains("different ticket"), "{}", reply.text);
+    }
+    // The ticket Moov holds is still the answer to its own retry.
+    let same = post_to(&other.url(), &session, &ticket(), Some(&key)).await;
+    assert_eq!(same.status, 200, "{}", same.text);
+    assert_eq!(same.json(), first.json());
+    assert_eq!(env.moov().create_requests(), 1);
 }

@@ -6,6 +6,7 @@ mod hardening;
 mod history;
 mod idempotency;
 mod logs;
+mod lookup;
 mod on_behalf;
 mod production;
 #[path = "../support/redis.rs"]

@@ -213,8 +213,19 @@ async fn readyz_says_whether_a_moov_token_can_be_had() {
         .await;
     let not_ready = readyz(cold.url()).await;
     assert_eq!(not_ready.status, 503, "{}", not_ready.text);
-    assert!(not_ready.error().contains("token"), "{}", not_ready.text);
-    not_ready.request_id();
+    // Which dependency, for anyone; what exactly failed, only in the log under the request id.
+    assert_eq!(
+        not_ready.json(),
+        json!({"error": "not ready: moov token endpoint"})
+    );
+    let id = not_ready.request_id().to_string();
+    let logged = crate::logs::text();
+    assert!(
+        logged
+            .lines()
+            .any(|l| l.contains(&id) && l.contains("answered 500")),
+        "no log line with {id} and the token endpoint's status"
+    );
     env.moov().fail_token_requests(None);
     assert_eq!(readyz(cold.url()).await.status, 200);
     // Liveness does not depend on Moov.
@@ -564,4 +575,27 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
     assert_eq!(get("2.2.2.2, 203.0.113.7").await, 429);
     // Another client behind the same load balancer has its own count.
     assert_eq!(get("198.51.100.4").await, 200);
+}
+
+#[tokio::test]
+async fn an_ipv6_client_is_limited_by_its_64_prefix() {
+    let env = Env::start(&[
+        ("IP_RATE_LIMIT_PER_MINUTE", "2"),
+        ("TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    let get = |forwarded: &'static str| {
+        let req = env
+            .http
+            .get(env.url("/api/support/tickets"))
+            .bearer_auth(token("u-1", ACCOUNT))
+            .header("x-forwarded-for", forwarded);
+        async move { Reply::read(req.send().await.unwrap()).await.status }
+    };
+    // A new address from the same /64 for every request does not earn a new budget.
+    assert_eq!(get("2001:db8:1:2::1").await, 200);
+    assert_eq!(get("2001:db8:1:2:aaaa::7").await, 200);
+    assert_eq!(get("2001:db8:1:2:ffff:ffff:ffff:ffff").await, 429);
+    // The neighbouring /64 is another client.
+    assert_eq!(get("2001:db8:1:3::1").await, 200);
 }

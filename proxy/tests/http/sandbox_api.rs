@@ -381,3 +381,137 @@ async fn requests_per_ip_and_account_are_limited() {
     .await;
     assert_eq!(r.status, 200);
 }
+
+#[tokio::test]
+async fn closing_a_ticket_is_the_only_update() {
+    let sb = start().await;
+    let url = tickets_url(&sb, DEMO_ACCOUNT_ID);
+    let by_key = |r: RequestBuilder| {
+        r.basic_auth(SANDBOX_PUBLIC_KEY, Some(SANDBOX_SECRET_KEY))
+            .header("x-moov-version", VERSION)
+    };
+    let created = send(by_key(client().post(&url)).json(&ticket()))
+        .await
+        .json();
+    let one = format!("{url}/{}", created["ticketID"].as_str().unwrap());
+    let patch = |body: Value| client().patch(&one).json(&body);
+    let closed = json!({"status": "closed"});
+
+    // Authentication, version and scope as for every ticket route; closing writes.
+    assert_eq!(
+        send(patch(closed.clone()).header("x-moov-version", VERSION))
+            .await
+            .status,
+        401
+    );
+    let old = send(
+        patch(closed.clone())
+            .basic_auth(SANDBOX_PUBLIC_KEY, Some(SANDBOX_SECRET_KEY))
+            .header("x-moov-version", "v2025.04.00"),
+    )
+    .await;
+    assert_eq!(old.status, 404);
+    let read = access_token(&sb, &format!("/accounts/{DEMO_ACCOUNT_ID}/tickets.read")).await;
+    let read_only = send(
+        patch(closed.clone())
+            .bearer_auth(read)
+            .header("x-moov-version", VERSION),
+    )
+    .await;
+    assert_eq!(read_only.status, 403, "{}", read_only.text);
+    assert!(read_only.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("tickets.write"));
+
+    // `closed` is the only status a ticket can be given.
+    for wrong in [
+        json!({"status": "new"}),
+        json!({"status": "open"}),
+        json!({}),
+    ] {
+        let r = send(by_key(patch(wrong.clone()))).await;
+        assert_eq!(r.status, 422, "{wrong}: {}", r.text);
+        assert!(
+            r.json()["status"].as_str().unwrap().contains("closed"),
+            "{}",
+            r.text
+        );
+        assert!(r.json().get("error").is_none());
+    }
+    for garbled in [json!({"status": 3}), json!(["closed"])] {
+        let r = send(by_key(patch(garbled.clone()))).await;
+        assert_eq!(r.status, 400, "{garbled}: {}", r.text);
+        assert!(r.json()["error"].is_string());
+    }
+    let not_json = send(
+        by_key(client().patch(&one))
+            .header("content-type", "application/json")
+            .body("{"),
+    )
+    .await;
+    assert_eq!(not_json.status, 400);
+    assert_eq!(
+        sb.handle.tickets(DEMO_ACCOUNT_ID)[0].ticket.status.as_str(),
+        "new"
+    );
+
+    let unknown = send(by_key(
+        client()
+            .patch(format!("{url}/{}", Uuid::new_v4()))
+            .json(&closed),
+    ))
+    .await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["error"], "ticket not found");
+
+    let write = access_token(&sb, &write_scope()).await;
+    let done = send(
+        patch(closed.clone())
+            .bearer_auth(write)
+            .header("x-moov-version", VERSION),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let ticket = done.json();
+    assert_eq!(ticket["status"], "closed");
+    assert_eq!(ticket["ticketID"], created["ticketID"]);
+    let closed_on = ticket["closedOn"].as_str().unwrap();
+    assert!(
+        closed_on.len() == 20 && closed_on.ends_with('Z'),
+        "{closed_on}"
+    );
+    assert_eq!(ticket["updatedOn"], ticket["closedOn"]);
+    assert_eq!(ticket["createdOn"], created["createdOn"]);
+    // The change is what later reads see, and closing again changes nothing.
+    assert_eq!(send(by_key(client().get(&one))).await.json(), ticket);
+    let listed = send(by_key(client().get(format!("{url}?status=closed"))))
+        .await
+        .json();
+    assert_eq!(listed["items"][0], ticket);
+    let again = send(by_key(patch(closed))).await;
+    assert_eq!((again.status, again.json()), (200, ticket));
+}
+
+#[tokio::test]
+async fn other_methods_get_a_json_405() {
+    let sb = start().await;
+    let url = tickets_url(&sb, DEMO_ACCOUNT_ID);
+    for (req, allowed) in [
+        (
+            client().delete(format!("{url}/{}", Uuid::new_v4())),
+            "GET,HEAD,PATCH",
+        ),
+        (client().put(&url), "POST,GET,HEAD"),
+        (client().get(format!("{}/oauth2/token", sb.url())), "POST"),
+        (
+            client().post(format!("{url}/{}/messages", Uuid::new_v4())),
+            "GET,HEAD",
+        ),
+    ] {
+        let r = send(req).await;
+        assert_eq!(r.status, 405, "{}", r.text);
+        assert!(r.json()["error"].is_string(), "{}", r.text);
+        assert_eq!(r.header("allow"), Some(allowed));
+    }
+}

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
+use moov_support_proxy::config::Secret;
 use moov_support_proxy::sandbox::{SandboxOptions, DEMO_ACCOUNT_ID};
 use moov_support_proxy::session::{unix_now, ResolveFuture, SessionError};
-use moov_support_proxy::{Config, Proxy, Session, SessionResolver};
+use moov_support_proxy::{Config, JwtSessions, Proxy, Session, SessionResolver};
 use reqwest::header::{HeaderMap, AUTHORIZATION, COOKIE};
 use serde_json::json;
 use uuid::Uuid;
@@ -218,4 +219,67 @@ async fn partners_can_plug_in_their_own_sessions() {
     .await;
     assert_eq!(bearer_here.status, 401);
     proxy.shutdown().await.unwrap();
+}
+
+/// A session token carrying `email` and `name` claims, or none.
+fn with_contact(sub: &str, email: Option<&str>, name: Option<&str>) -> String {
+    JwtSessions::new(&Secret::new(SECRET)).mint(
+        &Session {
+            user_id: sub.into(),
+            account_id: ACCOUNT,
+            email: email.map(str::to_owned),
+            name: name.map(str::to_owned),
+        },
+        unix_now() + 600,
+    )
+}
+
+#[tokio::test]
+async fn a_locked_contact_is_the_sessions_whatever_the_browser_sends() {
+    let env = Env::start(&[("LOCK_CONTACT", "true")]).await;
+    let mut body = ticket();
+    body["contact"] = json!({"email": "attacker@example.net", "name": "Mallory"});
+    let session = with_contact("u-1", Some("ann@partner.example"), Some("Ann Lee"));
+    let reply = env.post_as(&session, &body, None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let stored = &env.moov().tickets(ACCOUNT)[0].ticket.contact;
+    assert_eq!(
+        (stored.email.as_str(), stored.name.as_deref()),
+        ("ann@partner.example", Some("Ann Lee"))
+    );
+    assert_eq!(
+        reply.json()["contact"],
+        json!({"email": "ann@partner.example", "name": "Ann Lee"})
+    );
+    // Without a name claim the ticket has no name, not the browser's.
+    let nameless = with_contact("u-2", Some("bo@partner.example"), None);
+    let reply = env.post_as(&nameless, &body, None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.json()["contact"],
+        json!({"email": "bo@partner.example"})
+    );
+}
+
+#[tokio::test]
+async fn a_locked_contact_needs_an_email_in_the_session() {
+    let env = Env::start(&[("LOCK_CONTACT", "true")]).await;
+    let session = with_contact("no-email-user", None, Some("Ann Lee"));
+    let reply = env.post_as(&session, &ticket(), None).await;
+    assert_eq!(reply.status, 403, "{}", reply.text);
+    assert!(reply.error().contains("no email"), "{}", reply.text);
+    reply.request_id();
+    assert_eq!(env.moov().create_requests(), 0);
+    assert!(crate::logs::text()
+        .lines()
+        .any(|l| l.contains("WARN") && l.contains("no-email-user") && l.contains("LOCK_CONTACT")));
+}
+
+#[tokio::test]
+async fn an_unlocked_contact_is_the_browsers() {
+    let env = Env::start(&[("LOCK_CONTACT", "off")]).await;
+    let session = with_contact("u-1", Some("ann@partner.example"), None);
+    let reply = env.post_as(&session, &ticket(), None).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["contact"], ticket()["contact"]);
 }
