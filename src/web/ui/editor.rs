@@ -373,7 +373,6 @@ pub fn RichTextEditor(
                                 aria-label=action.label(t)
                                 title=action.label(t)
                                 tabindex=move || if active_tool.get() == i { "0" } else { "-1" }
-                                disabled=move || read_only.get()
                                 on:mousedown=|ev| ev.prevent_default()
                                 on:focus=move |_| active_tool.set(i)
                                 on:click=move |_| run(action)
