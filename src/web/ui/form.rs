@@ -150,12 +150,12 @@ pub fn SupportForm(
     if draft.idempotency_key.is_empty() {
         draft.idempotency_key = new_idempotency_key();
     }
-    // Contact details the partner already knows prefill what the user has not typed, and
-    // replace it when the partner locked them.
     // A locked field the user could not correct would keep Send from ever working: the
     // lock holds only for an email the rules accept (and then for the name beside it).
     let lock_contact =
         lock_contact && known.with_value(|k| rules::check_field(Field::Email, &k.email).is_ok());
+    // Contact details the partner already knows prefill what the user has not typed, and
+    // replace it when the partner locked them.
     known.with_value(|k| {
         if lock_contact || draft.email.is_empty() {
             draft.email = k.email.clone();
