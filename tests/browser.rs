@@ -933,6 +933,53 @@ async fn a_locked_contact_the_rules_refuse_stays_editable() {
 }
 
 #[wasm_bindgen_test]
+async fn with_only_a_callback_the_draft_is_the_signed_in_users() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let key = |user: &str| format!("moov-support:draft:v1:{}:{user}#by-callback", endpoint());
+    let draft = |title: &str| {
+        serde_json::json!({
+            "title": title, "message": "<p>Saved.</p>", "email": "", "name": "",
+            "idempotency_key": "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+        })
+        .to_string()
+    };
+    // Someone before, whom no page identified, and this user's own earlier message.
+    storage
+        .set_item(&key("anonymous"), &draft("Somebody else's message"))
+        .unwrap();
+    storage
+        .set_item(&key("callback-owner"), &draft("My own earlier message"))
+        .unwrap();
+    let host: HtmlElement = document()
+        .create_element(embed::TAG)
+        .unwrap()
+        .unchecked_into();
+    host.set_attribute("endpoint", &endpoint()).unwrap();
+    host.set_id("by-callback");
+    let (callback, _) = token_callback(session("callback-owner").await);
+    js_sys::Reflect::set(&host, &"getSessionToken".into(), &callback).unwrap();
+    let w = Widget::listen(host.clone());
+    document().body().unwrap().append_child(&host).unwrap();
+    w.wait_text("the form", "Send").await;
+    wait_for("the owner's draft", || {
+        w.value("title") == "My own earlier message"
+    })
+    .await;
+    assert!(w.saw("draft-restored").is_some());
+    // What is typed now is saved for that user alone.
+    w.type_in("title", "My own message, edited");
+    let mine: serde_json::Value =
+        serde_json::from_str(&storage.get_item(&key("callback-owner")).unwrap().unwrap()).unwrap();
+    assert_eq!(mine["title"], "My own message, edited");
+    let theirs: serde_json::Value =
+        serde_json::from_str(&storage.get_item(&key("anonymous")).unwrap().unwrap()).unwrap();
+    assert_eq!(theirs["title"], "Somebody else's message");
+    storage.remove_item(&key("anonymous")).unwrap();
+    storage.remove_item(&key("callback-owner")).unwrap();
+    w.remove();
+}
+
+#[wasm_bindgen_test]
 async fn without_a_page_token_the_callback_is_asked_at_every_send() {
     clear_faults().await;
     let w = Widget::mount_with(&[("endpoint", &endpoint()), ("id", "per-send")]).await;
@@ -967,6 +1014,16 @@ async fn the_js_api_mounts_a_configured_form_and_unmounts_it() {
         api.unchecked_ref::<js_sys::Object>()
     ));
 
+    // No draft saved for this endpoint by anyone: nobody's draft to restore.
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let prefix = format!("moov-support:draft:v1:{}:", endpoint());
+    let saved: Vec<String> = (0..storage.length().unwrap())
+        .filter_map(|i| storage.key(i).unwrap())
+        .filter(|k| k.starts_with(&prefix))
+        .collect();
+    for key in saved {
+        storage.remove_item(&key).unwrap();
+    }
     let container = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&container).unwrap();
     let (callback, calls) = token_callback(session("js-api").await);
@@ -996,14 +1053,17 @@ async fn the_js_api_mounts_a_configured_form_and_unmounts_it() {
     assert!(is_read_only(&w, "email") && is_read_only(&w, "name"));
     assert!(!is_read_only(&w, "title"));
 
-    // No token was given: the callback supplies one at the first send.
+    // No token was given, and nothing saved to restore: a page that only shows the form
+    // costs the partner no call. The first edit asks whose draft it is; the send asks again.
     clear_faults().await;
     assert_eq!(*calls.borrow(), 0);
     w.type_in("title", "Mounted from script");
+    sleep(50).await;
+    assert_eq!(*calls.borrow(), 1);
     w.type_in("body", "Hello");
     w.press_send();
     w.wait_text("confirmation", "created").await;
-    assert_eq!(*calls.borrow(), 1);
+    assert_eq!(*calls.borrow(), 2);
 
     call(&api, "unmount", &[&container]).unwrap();
     assert!(container.query_selector(embed::TAG).unwrap().is_none());

@@ -14,6 +14,11 @@ impl TokenSource {
         TokenSource(host)
     }
 
+    /// Whether the page has given a callback (it may still answer nothing).
+    pub fn is_set(&self) -> bool {
+        js_sys::Reflect::get(&self.0, &"getSessionToken".into()).is_ok_and(|f| f.is_function())
+    }
+
     /// Calls the callback and awaits its answer (a string or a promise of one); `None` when
     /// there is no callback, it throws, or it does not answer with a non-empty string.
     pub async fn fetch(&self) -> Option<String> {

@@ -21,6 +21,23 @@ impl DraftStore {
         DraftStore { key }
     }
 
+    /// Whether any user has a draft saved for this endpoint and form (`instance`), without
+    /// knowing whose.
+    pub fn any_saved(endpoint: &str, instance: Option<&str>) -> bool {
+        let Some(storage) = Self::storage() else {
+            return false;
+        };
+        let prefix = format!("moov-support:draft:v1:{endpoint}:");
+        let suffix = instance.map(|i| format!("#{i}"));
+        (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter_map(|key| key.strip_prefix(&prefix).map(str::to_owned))
+            .any(|user| match &suffix {
+                Some(suffix) => user.ends_with(suffix.as_str()),
+                None => !user.contains('#'),
+            })
+    }
+
     /// The storage key, exposed for tests.
     pub fn key(&self) -> &str {
         &self.key

@@ -131,9 +131,16 @@ pub fn SupportForm(
         .get_untracked()
         .as_deref()
         .and_then(wire::session_hint);
-    let user = hint.as_ref().map_or("anonymous", |h| h.sub.as_str());
-    let store = StoredValue::new(DraftStore::new(&endpoint, user, instance.as_deref()));
+    // Whose draft this is. With only the partner's callback to say who is signed in, that is
+    // known once it answers (below): until then nothing is restored or saved, so on a shared
+    // computer one user never sees another's draft.
+    let identify_later = hint.is_none() && token_source.as_ref().is_some_and(TokenSource::is_set);
+    let store = StoredValue::new((!identify_later).then(|| {
+        let user = hint.as_ref().map_or("anonymous", |h| h.sub.as_str());
+        DraftStore::new(&endpoint, user, instance.as_deref())
+    }));
     let endpoint = StoredValue::new(endpoint);
+    let instance = StoredValue::new(instance);
     let token_source = StoredValue::new_local(token_source);
     // The page's token once the proxy refused it: from then on the callback is asked instead.
     let refused_token = StoredValue::new(None::<String>);
@@ -144,7 +151,7 @@ pub fn SupportForm(
         hint.as_ref(),
     ));
 
-    let saved = store.with_value(DraftStore::load);
+    let saved = store.with_value(|s| s.as_ref().and_then(DraftStore::load));
     let restored = saved.as_ref().is_some_and(|d| !d.is_blank());
     let mut draft = saved.unwrap_or_default();
     if draft.idempotency_key.is_empty() {
@@ -188,7 +195,11 @@ pub fn SupportForm(
             name: values.name.get_untracked(),
             idempotency_key: idempotency_key.get_untracked(),
         };
-        store.with_value(|s| s.save(&draft));
+        store.with_value(|s| {
+            if let Some(s) = s {
+                s.save(&draft);
+            }
+        });
     };
     if restored {
         Effect::new(move |_| emitter.emit("draft-restored", &()));
@@ -223,6 +234,84 @@ pub fn SupportForm(
     };
     // A field is checked when the user leaves it, and re-checked while they fix it.
     let on_blur = move |field: Field| check(field);
+    // The editor keeps its own DOM: a message changed other than by typing is written in.
+    let show_message = move |html: &str| {
+        if let Some(el) = message_ref.get_untracked() {
+            el.set_inner_html(html);
+        }
+    };
+    // Asks the callback who is signed in, then restores that user's draft and saves to it.
+    // Asked when the form is drawn if this form has any saved draft, else at the first edit,
+    // so a page whose user never writes costs the partner no call.
+    let identifying = StoredValue::new(false);
+    let identify = move || {
+        if !identify_later || identifying.get_value() {
+            return;
+        }
+        identifying.set_value(true);
+        spawn_local(async move {
+            let token = match token_source.get_value() {
+                Some(source) => source.fetch().await,
+                None => None,
+            };
+            if phase.is_disposed() {
+                return;
+            }
+            let claims = token.as_deref().and_then(wire::session_hint);
+            let user = claims.as_ref().map_or("anonymous", |h| h.sub.as_str());
+            let owner =
+                instance.with_value(|i| DraftStore::new(&endpoint.get_value(), user, i.as_deref()));
+            // What the user typed meanwhile wins over what was saved.
+            let untouched = values.title.with_untracked(String::is_empty)
+                && values.message.with_untracked(String::is_empty);
+            let saved = owner.load().filter(|d| !d.is_blank());
+            store.set_value(Some(owner));
+            if let (Some(saved), true) = (saved, untouched) {
+                values.title.set(saved.title);
+                let message = message_html(saved.message);
+                show_message(&message);
+                values.message.set(message);
+                if !saved.email.is_empty() && !lock_contact {
+                    values.email.set(saved.email);
+                }
+                if !saved.name.is_empty() && !lock_contact {
+                    values.name.set(saved.name);
+                }
+                if !saved.idempotency_key.is_empty() {
+                    idempotency_key.set(saved.idempotency_key);
+                }
+                restored_notice.set(true);
+                emitter.emit("draft-restored", &());
+            }
+            // The token's own claims prefill what is still empty, now and after a send.
+            if let Some(claims) = claims {
+                known.update_value(|k| {
+                    if k.email.is_empty() {
+                        k.email = claims.email.unwrap_or_default();
+                    }
+                    if k.name.is_empty() {
+                        k.name = claims.name.unwrap_or_default();
+                    }
+                });
+                known.with_value(|k| {
+                    if values.email.with_untracked(String::is_empty) {
+                        values.email.set(k.email.clone());
+                    }
+                    if values.name.with_untracked(String::is_empty) {
+                        values.name.set(k.name.clone());
+                    }
+                });
+            }
+            // Whatever was typed before the answer, in any field, is saved now.
+            persist();
+        });
+    };
+    if identify_later
+        && instance.with_value(|i| DraftStore::any_saved(&endpoint.get_value(), i.as_deref()))
+    {
+        identify();
+    }
+
     let on_input = move |field: Field, value: String| {
         values.signal(field).set(value);
         // The proxy may hold the last send under its key, and it refuses (409) a different
@@ -241,6 +330,7 @@ pub fn SupportForm(
             }
         }
         persist();
+        identify();
         if errors.with_untracked(|e| e.get(field).is_some()) {
             check(field);
         }
@@ -369,7 +459,7 @@ pub fn SupportForm(
             }
             // Filed: the draft goes, even when the page removed the form meanwhile, so the
             // sent message does not come back as unsent.
-            if answer.is_ok() {
+            if let (Ok(_), Some(drafts)) = (&answer, &drafts) {
                 drafts.clear();
             }
             if gone() {
@@ -406,12 +496,6 @@ pub fn SupportForm(
     });
     on_cleanup(move || online.remove());
 
-    // The editor keeps its own DOM: a message changed other than by typing is written in.
-    let show_message = move |html: &str| {
-        if let Some(el) = message_ref.get_untracked() {
-            el.set_inner_html(html);
-        }
-    };
     let blank = move || {
         for f in Field::ALL {
             values.signal(f).set(String::new());
@@ -429,14 +513,17 @@ pub fn SupportForm(
     };
     let start_over = move |_| {
         blank();
-        store.with_value(DraftStore::clear);
+        store.with_value(|s| s.as_ref().map(DraftStore::clear));
     };
 
     // Another tab with this form keeps the same draft (same endpoint and user). This one
     // follows it, so neither overwrites the other's text unseen, and a message sent there is
     // not sent again from here.
     let other_tab = window_event_listener(leptos::ev::storage, move |ev| {
-        let ours = store.with_value(|s| ev.key().as_deref() == Some(s.key()));
+        let ours = store.with_value(|s| {
+            s.as_ref()
+                .is_some_and(|s| ev.key().as_deref() == Some(s.key()))
+        });
         if !ours || matches!(phase.get_untracked(), Phase::Sending | Phase::Sent(_)) {
             return;
         }
