@@ -44,8 +44,8 @@ pub(crate) const FIRST_INTERACTIVE_TARGET: u64 = 60_000;
 pub(crate) const TOTAL_TARGET: u64 = 200_000;
 /// What the test run enforces today: the measured weight plus about 3 %, so no change makes
 /// the widget heavier unnoticed. Lower these as the widget shrinks toward the targets.
-pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 110_000;
-pub(crate) const TOTAL_BUDGET: u64 = 323_000;
+pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 112_000;
+pub(crate) const TOTAL_BUDGET: u64 = 325_000;
 
 /// Builds the release widget and demo, arranges them as the module docs describe and
 /// precompresses them; returns the folder to serve.

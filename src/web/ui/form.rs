@@ -240,6 +240,24 @@ pub fn SupportForm(
             el.set_inner_html(html);
         }
     };
+    // Puts a saved draft in the form (a locked contact stays the partner's; an empty field
+    // keeps what the form has).
+    let show_draft = move |draft: Draft| {
+        values.title.set(draft.title);
+        let message = message_html(draft.message);
+        show_message(&message);
+        values.message.set(message);
+        if !lock_contact {
+            for (field, value) in [(Field::Email, draft.email), (Field::Name, draft.name)] {
+                if !value.is_empty() {
+                    values.signal(field).set(value);
+                }
+            }
+        }
+        if !draft.idempotency_key.is_empty() {
+            idempotency_key.set(draft.idempotency_key);
+        }
+    };
     // Asks the callback who is signed in, then restores that user's draft and saves to it.
     // Asked when the form is drawn if this form has any saved draft, else at the first edit,
     // so a page whose user never writes costs the partner no call.
@@ -267,19 +285,7 @@ pub fn SupportForm(
             let saved = owner.load().filter(|d| !d.is_blank());
             store.set_value(Some(owner));
             if let (Some(saved), true) = (saved, untouched) {
-                values.title.set(saved.title);
-                let message = message_html(saved.message);
-                show_message(&message);
-                values.message.set(message);
-                if !saved.email.is_empty() && !lock_contact {
-                    values.email.set(saved.email);
-                }
-                if !saved.name.is_empty() && !lock_contact {
-                    values.name.set(saved.name);
-                }
-                if !saved.idempotency_key.is_empty() {
-                    idempotency_key.set(saved.idempotency_key);
-                }
+                show_draft(saved);
                 restored_notice.set(true);
                 emitter.emit("draft-restored", &());
             }
@@ -535,17 +541,7 @@ pub fn SupportForm(
         let Some(draft) = wire::parse(&saved).and_then(|v| wire::draft(&v)) else {
             return;
         };
-        values.title.set(draft.title);
-        let message = message_html(draft.message);
-        show_message(&message);
-        values.message.set(message);
-        if !lock_contact {
-            values.email.set(draft.email);
-            values.name.set(draft.name);
-        }
-        if !draft.idempotency_key.is_empty() {
-            idempotency_key.set(draft.idempotency_key);
-        }
+        show_draft(draft);
         if matches!(phase.get_untracked(), Phase::Failed(_) | Phase::Queued) {
             phase.set(Phase::Editing);
         }
