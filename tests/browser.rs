@@ -934,6 +934,7 @@ async fn a_locked_contact_the_rules_refuse_stays_editable() {
 
 #[wasm_bindgen_test]
 async fn with_only_a_callback_the_draft_is_the_signed_in_users() {
+    embed::register();
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let key = |user: &str| format!("moov-support:draft:v1:{}:{user}#by-callback", endpoint());
     let draft = |title: &str| {
