@@ -554,21 +554,30 @@ async fn logs_hold_no_token_key_or_body() {
     }
 }
 
-#[tokio::test]
-async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
-    let env = Env::start(&[
+/// A proxy behind one trusted load balancer, letting each client make two API requests a
+/// minute.
+async fn two_requests_a_minute_behind_a_balancer() -> Env {
+    Env::start(&[
         ("IP_RATE_LIMIT_PER_MINUTE", "2"),
         ("TRUSTED_PROXY_HOPS", "1"),
     ])
-    .await;
-    let get = |forwarded: &'static str| {
-        let req = env
-            .http
-            .get(env.url("/api/support/tickets"))
-            .bearer_auth(token("u-1", ACCOUNT))
-            .header("x-forwarded-for", forwarded);
-        async move { Reply::read(req.send().await.unwrap()).await.status }
-    };
+    .await
+}
+
+/// The status of an API request the balancer forwarded with `forwarded` as the client.
+async fn status_forwarded_for(env: &Env, forwarded: &str) -> u16 {
+    let req = env
+        .http
+        .get(env.url("/api/support/tickets"))
+        .bearer_auth(token("u-1", ACCOUNT))
+        .header("x-forwarded-for", forwarded);
+    Reply::read(req.send().await.unwrap()).await.status
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
+    let env = two_requests_a_minute_behind_a_balancer().await;
+    let get = |forwarded| status_forwarded_for(&env, forwarded);
     assert_eq!(get("203.0.113.7").await, 200);
     // What the client wrote itself, left of the trusted entry, changes nothing.
     assert_eq!(get("1.1.1.1, 203.0.113.7").await, 200);
@@ -579,19 +588,8 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_limited() {
 
 #[tokio::test]
 async fn an_ipv6_client_is_limited_by_its_64_prefix() {
-    let env = Env::start(&[
-        ("IP_RATE_LIMIT_PER_MINUTE", "2"),
-        ("TRUSTED_PROXY_HOPS", "1"),
-    ])
-    .await;
-    let get = |forwarded: &'static str| {
-        let req = env
-            .http
-            .get(env.url("/api/support/tickets"))
-            .bearer_auth(token("u-1", ACCOUNT))
-            .header("x-forwarded-for", forwarded);
-        async move { Reply::read(req.send().await.unwrap()).await.status }
-    };
+    let env = two_requests_a_minute_behind_a_balancer().await;
+    let get = |forwarded| status_forwarded_for(&env, forwarded);
     // A new address from the same /64 for every request does not earn a new budget.
     assert_eq!(get("2001:db8:1:2::1").await, 200);
     assert_eq!(get("2001:db8:1:2:aaaa::7").await, 200);
