@@ -327,30 +327,17 @@ mod tests {
     #[test]
     fn a_found_ticket_matches_on_title_and_contact() {
         let sent = request("Payout", "ann@example.com", Some("Ann"));
-        assert!(same_ticket(
-            &found("Payout", "ann@example.com", Some("Ann")),
-            &sent
-        ));
-        assert!(same_ticket(
-            &found("Payout", "Ann@Example.COM", Some("Ann")),
-            &sent
-        ));
-        assert!(!same_ticket(
-            &found("Payout!", "ann@example.com", Some("Ann")),
-            &sent
-        ));
-        assert!(!same_ticket(
-            &found("Payout", "bob@example.com", Some("Ann")),
-            &sent
-        ));
-        assert!(!same_ticket(
-            &found("Payout", "ann@example.com", Some("Bob")),
-            &sent
-        ));
-        assert!(!same_ticket(
-            &found("Payout", "ann@example.com", None),
-            &sent
-        ));
+        for (title, email, name, same) in [
+            ("Payout", "ann@example.com", Some("Ann"), true),
+            ("Payout", "Ann@Example.COM", Some("Ann"), true),
+            ("Payout!", "ann@example.com", Some("Ann"), false),
+            ("Payout", "bob@example.com", Some("Ann"), false),
+            ("Payout", "ann@example.com", Some("Bob"), false),
+            ("Payout", "ann@example.com", None, false),
+        ] {
+            let found = found(title, email, name);
+            assert_eq!(same_ticket(&found, &sent), same, "{title} {email} {name:?}");
+        }
         let nameless = request("Payout", "ann@example.com", None);
         assert!(same_ticket(
             &found("Payout", "ann@example.com", Some("")),
