@@ -1484,6 +1484,23 @@ async fn the_editor_formats_by_toolbar_and_shortcut_and_keeps_html_in_the_draft(
     w.remove();
 }
 
+/// Whether a script-made event's data, as its handler sees it, still holds the probe's "x".
+fn carries_x(data: Option<web_sys::DataTransfer>) -> bool {
+    data.and_then(|d| d.get_data("text/plain").ok())
+        .is_some_and(|t| t == "x")
+}
+
+/// A form for `user` with an empty message editor holding the focus.
+async fn empty_focused_editor(user: &str) -> Widget {
+    let w = Widget::mount(user).await;
+    w.type_in("body", "");
+    w.el("#moov-body")
+        .unchecked_into::<HtmlElement>()
+        .focus()
+        .unwrap();
+    w
+}
+
 #[wasm_bindgen_test]
 async fn pasted_html_is_cleaned_before_it_enters_the_editor() {
     // Firefox hides the contents of a script-made DataTransfer from event handlers, so a
@@ -1493,20 +1510,11 @@ async fn pasted_html_is_cleaned_before_it_enters_the_editor() {
     let init = web_sys::ClipboardEventInit::new();
     init.set_clipboard_data(Some(&probe));
     let probe = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &init).unwrap();
-    let readable = probe
-        .clipboard_data()
-        .and_then(|d| d.get_data("text/plain").ok())
-        .is_some_and(|t| t == "x");
-    if !readable {
+    if !carries_x(probe.clipboard_data()) {
         web_sys::console::log_1(&"skipped: this browser cannot script clipboard data".into());
         return;
     }
-    let w = Widget::mount("paste").await;
-    w.type_in("body", "");
-    w.el("#moov-body")
-        .unchecked_into::<HtmlElement>()
-        .focus()
-        .unwrap();
+    let w = empty_focused_editor("paste").await;
     let paste = |html: &str, text: &str| {
         let data = web_sys::DataTransfer::new().unwrap();
         if !html.is_empty() {
@@ -1559,20 +1567,11 @@ async fn dropped_html_is_cleaned_before_it_enters_the_editor() {
     let init = web_sys::DragEventInit::new();
     init.set_data_transfer(Some(&probe));
     let probe = web_sys::DragEvent::new_with_event_init_dict("drop", &init).unwrap();
-    let readable = probe
-        .data_transfer()
-        .and_then(|d| d.get_data("text/plain").ok())
-        .is_some_and(|t| t == "x");
-    if !readable {
+    if !carries_x(probe.data_transfer()) {
         web_sys::console::log_1(&"skipped: this browser cannot script drag data".into());
         return;
     }
-    let w = Widget::mount("drop").await;
-    w.type_in("body", "");
-    w.el("#moov-body")
-        .unchecked_into::<HtmlElement>()
-        .focus()
-        .unwrap();
+    let w = empty_focused_editor("drop").await;
     let data = web_sys::DataTransfer::new().unwrap();
     data.set_data(
         "text/html",
