@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::run::{cmd, free_addr, output, step, Result, Service};
+use crate::run::{cmd, free_addr, output, step, Result};
+use crate::service::Service;
 use crate::tools;
 
 /// The sandbox's demo account and key pair (valid against the sandbox only).
@@ -97,7 +98,10 @@ pub fn run(root: &Path, load: &Load, widget_only: bool) -> Result<()> {
             .env("RUST_LOG", "warn")
             .env_remove("REDIS_URL"),
     )?;
-    proxy.wait_listening(&proxy_addr, Duration::from_secs(20))?;
+    proxy.wait_healthy(
+        &format!("http://{proxy_addr}/healthz"),
+        Duration::from_secs(20),
+    )?;
     let session = output(
         Command::new(&binary)
             .arg("session")

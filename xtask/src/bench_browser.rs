@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::run::{free_addr, step, Result, Service};
+use crate::run::{free_addr, step, Result};
+use crate::service::Service;
 use crate::tools::{self, CHROMIUM};
 use crate::webdriver::{profile_dir, start_chromedriver, Browser};
 
@@ -55,7 +56,7 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
             .env_remove("MOOV_BASE_URL")
             .env("RUST_LOG", "warn"),
     )?;
-    proxy.wait_listening(&addr, Duration::from_secs(20))?;
+    proxy.wait_healthy(&format!("http://{addr}/healthz"), Duration::from_secs(20))?;
     let base = format!("http://{addr}/");
 
     let (_driver, driver_addr) = start_chromedriver()?;

@@ -6,7 +6,9 @@ mod bench;
 mod bench_browser;
 mod demo_e2e;
 mod fuzz;
+mod http;
 mod run;
+mod service;
 mod soak;
 mod tools;
 mod webdriver;
@@ -15,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use run::{cmd, free_addr, step, Result, Service};
+use run::{cmd, free_addr, step, Result};
+use service::Service;
 use tools::Need;
 use webdriver::Engine;
 
@@ -136,7 +139,7 @@ fn start_proxy(
         c.env("STATIC_DIR", dir);
     }
     let mut proxy = Service::start("moov-support-proxy", &mut c)?;
-    proxy.wait_listening(addr, Duration::from_secs(30))?;
+    proxy.wait_healthy(&format!("http://{addr}/healthz"), Duration::from_secs(30))?;
     Ok(proxy)
 }
 

@@ -18,20 +18,21 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
+use ureq::Agent;
+use uuid::Uuid;
 
+use crate::http::{self, Reply};
 use crate::run::{free_addr, step, Result};
+use crate::service::Service;
 
 /// The sandbox's demo account and key pair (valid against the sandbox only).
 const ACCOUNT: &str = "5e1f6a3c-0b7d-4c39-9a8e-2f4d6b8c1a27";
@@ -105,18 +106,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let work = std::env::temp_dir().join(format!("moov-support-soak-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
     let log = work.join("proxy.log");
-    let mut proxy = SoakProxy::start(&binary, &free_addr()?, &log)?;
+    let (mut proxy, proxy_url, sandbox_url) = start_proxy(&binary, &free_addr()?, &log)?;
     step(&format!(
-        "soak: {minutes} min against the proxy (pid {}) on {} and its sandbox at {}; proxy log {}",
-        proxy.pid,
-        proxy.addr,
-        proxy.sandbox_url,
+        "soak: {minutes} min against the proxy (pid {}) on {proxy_url} and its sandbox at {sandbox_url}; proxy log {}",
+        proxy.pid(),
         log.display()
     ));
 
+    let agent = http::agent();
     let target = Target {
-        addr: proxy.addr.clone(),
-        tokens: RwLock::new(mint_tokens(&proxy.addr)?),
+        tokens: RwLock::new(mint_tokens(&agent, &proxy_url)?),
+        agent,
+        url: proxy_url,
     };
     let shared = Arc::new((target, Mutex::new(Tally::default())));
     let (jobs, queue) = channel::<Job>();
@@ -130,7 +131,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
     let warm_up = (duration / 10).clamp(Duration::from_secs(10), Duration::from_secs(60));
     let mut rss = RssLog::default();
-    rss.sample(proxy.pid, Duration::ZERO);
+    rss.sample(proxy.pid(), Duration::ZERO);
     let started = Instant::now();
     let mut faults: BTreeMap<&str, u32> = BTreeMap::new();
     let mut five_xx_faults = 0u32;
@@ -154,13 +155,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         if now >= next_fault {
             next_fault += FAULT_EVERY;
             let fault = FAULTS[faults.values().sum::<u32>() as usize % FAULTS.len()];
-            let r = http(
-                &proxy.addr,
-                "POST",
-                "/api/dev/faults",
-                &control(),
-                Some(fault),
-            );
+            let r = shared.0.post("/api/dev/faults", &control(), fault);
             match r {
                 Ok(r) if r.status == 200 => {
                     *faults.entry(fault).or_default() += 1;
@@ -183,14 +178,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         }
         if now >= next_rss {
             next_rss += RSS_EVERY;
-            rss.sample(proxy.pid, now);
+            rss.sample(proxy.pid(), now);
             if rss.warm.is_none() && now >= warm_up {
                 rss.warm = rss.samples.last().copied();
             }
         }
         if now >= next_tokens {
             next_tokens += TOKENS_EVERY;
-            *shared.0.tokens.write().unwrap_or_else(|e| e.into_inner()) = mint_tokens(&proxy.addr)?;
+            *shared.0.tokens.write().unwrap_or_else(|e| e.into_inner()) =
+                mint_tokens(&shared.0.agent, &shared.0.url)?;
         }
     }
     drop(jobs);
@@ -204,9 +200,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
             crashed = Some(format!("{status} at the end"));
         }
     }
-    rss.sample(proxy.pid, ran);
+    rss.sample(proxy.pid(), ran);
     let counted = if crashed.is_none() {
-        Some(list_tickets(&proxy.sandbox_url)?)
+        Some(list_tickets(&sandbox_url)?)
     } else {
         None
     };
@@ -230,17 +226,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-/// The proxy under test: killed on drop, so a failing soak leaves nothing behind.
-struct SoakProxy {
-    child: Child,
-    pid: u32,
-    addr: String,
-    sandbox_url: String,
-}
-
-impl SoakProxy {
-    fn start(binary: &Path, addr: &str, log: &Path) -> Result<SoakProxy> {
-        let mut child = Command::new(binary)
+/// Starts the proxy under test, its output in `log`; returns it with its URL and its
+/// sandbox's, read from the line the proxy prints once it serves.
+fn start_proxy(binary: &Path, addr: &str, log: &Path) -> Result<(Service, String, String)> {
+    let mut proxy = Service::start_logged(
+        "moov-support-proxy",
+        Command::new(binary)
             .arg("serve")
             .env_remove("MOOV_BASE_URL")
             .env_remove("REDIS_URL")
@@ -252,51 +243,43 @@ impl SoakProxy {
                 USER_LIMIT_PER_MINUTE.to_string(),
             )
             .env("IP_RATE_LIMIT_PER_MINUTE", IP_LIMIT_PER_MINUTE.to_string())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(File::create(log)?)
-            .spawn()
-            .map_err(|e| format!("starting the proxy: {e}"))?;
-        let pid = child.id();
-        let mut stdout = BufReader::new(child.stdout.take().ok_or("no proxy stdout")?);
-        let mut banner = String::new();
-        stdout.read_line(&mut banner)?;
-        // The proxy writes nothing more on stdout; keep the pipe drained all the same.
-        thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-        let mut proxy = SoakProxy {
-            child,
-            pid,
-            addr: addr.to_owned(),
-            sandbox_url: String::new(),
-        };
-        proxy.sandbox_url = banner
-            .split_once("Moov sandbox at ")
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .ok_or_else(|| {
-                format!(
-                    "the proxy did not start in sandbox mode: {:?} (log: {})",
-                    banner.trim(),
-                    log.display()
-                )
-            })?
-            .to_owned();
-        Ok(proxy)
-    }
-
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().ok().flatten()
+            .env("RUST_LOG", "warn"),
+        log,
+    )?;
+    let url = format!("http://{addr}");
+    proxy.wait_healthy(&format!("{url}/healthz"), Duration::from_secs(30))?;
+    // The line is printed right after the listener opens; give it a moment to land.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let printed = std::fs::read_to_string(log)?;
+        if let Some(sandbox_url) = sandbox_url(&printed) {
+            return Ok((proxy, url, sandbox_url));
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the proxy did not say it runs against its sandbox (log: {}):\n{}",
+                log.display(),
+                printed.trim()
+            )
+            .into());
+        }
+        thread::sleep(Duration::from_millis(50));
     }
 }
 
-impl Drop for SoakProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The sandbox's URL in what the proxy printed at start.
+fn sandbox_url(printed: &str) -> Option<String> {
+    printed
+        .lines()
+        .find_map(|l| l.split_once("Moov sandbox at "))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(str::to_owned)
 }
 
 struct Target {
-    addr: String,
+    agent: Agent,
+    /// The proxy's `http://host:port`.
+    url: String,
     /// One session per user; the last two are the burst user's and the control's.
     tokens: RwLock<Vec<String>>,
 }
@@ -305,7 +288,18 @@ impl Target {
     fn token(&self, user: usize) -> String {
         self.tokens.read().unwrap_or_else(|e| e.into_inner())[user].clone()
     }
+
+    fn post(&self, path: &str, headers: &[(&str, String)], body: &str) -> Answer {
+        http::post(&self.agent, &format!("{}{path}", self.url), headers, body)
+    }
+
+    fn get(&self, path: &str, headers: &[(&str, String)]) -> Answer {
+        http::get(&self.agent, &format!("{}{path}", self.url), headers)
+    }
 }
+
+/// An answer, or why none came.
+type Answer = std::result::Result<Reply, ureq::Error>;
 
 const BURST_USER: usize = USERS;
 
@@ -314,11 +308,11 @@ fn control() -> Vec<(&'static str, String)> {
     vec![("x-forwarded-for", "10.255.0.1".into())]
 }
 
-fn mint_tokens(addr: &str) -> Result<Vec<String>> {
+fn mint_tokens(agent: &Agent, url: &str) -> Result<Vec<String>> {
     (0..=USERS)
         .map(|u| {
-            let path = format!("/api/dev/session?sub=soak-user-{u}");
-            let r = http(addr, "GET", &path, &control(), None)?;
+            let path = format!("{url}/api/dev/session?sub=soak-user-{u}");
+            let r = http::get(agent, &path, &control())?;
             let v: Value = serde_json::from_str(&r.body)?;
             v["token"]
                 .as_str()
@@ -378,7 +372,6 @@ impl Tally {
 }
 
 fn work_through(target: &Target, tally: &Mutex<Tally>, queue: &Mutex<Receiver<Job>>) {
-    let mut keys = Keys::new();
     loop {
         let job = match queue.lock().unwrap_or_else(|e| e.into_inner()).recv() {
             Ok(job) => job,
@@ -386,7 +379,7 @@ fn work_through(target: &Target, tally: &Mutex<Tally>, queue: &Mutex<Receiver<Jo
         };
         match job {
             Job::Steady(Kind::Valid, user) => {
-                let key = keys.next();
+                let key = key();
                 let body = ticket(&key, user);
                 if let Some(id) = file(target, tally, user, &key, &body, Kind::Valid) {
                     // One in eight, the widget sends the filed ticket again (a double click,
@@ -396,13 +389,11 @@ fn work_through(target: &Target, tally: &Mutex<Tally>, queue: &Mutex<Receiver<Jo
                     }
                 }
             }
-            Job::Steady(kind, user) => {
-                malformed_or_invalid(target, tally, kind, user, &keys.next())
-            }
+            Job::Steady(kind, user) => malformed_or_invalid(target, tally, kind, user, &key()),
             Job::Burst => {
                 for _ in 0..BURST_TICKETS {
                     thread::sleep(BURST_PAUSE);
-                    let key = keys.next();
+                    let key = key();
                     file(
                         target,
                         tally,
@@ -418,7 +409,7 @@ fn work_through(target: &Target, tally: &Mutex<Tally>, queue: &Mutex<Receiver<Jo
                 // the address is over its limit (429), without ever reaching Moov.
                 let headers = vec![("x-forwarded-for", "10.254.0.1".to_string())];
                 for _ in 0..IP_BURST_REQUESTS {
-                    let r = http(&target.addr, "GET", "/api/support/tickets", &headers, None);
+                    let r = target.get("/api/support/tickets", &headers);
                     record(tally, Kind::IpBurst, &r, &[401, 429]);
                 }
             }
@@ -465,13 +456,7 @@ fn file(
     let mut unsure = false;
     for attempt in 1..=MAX_ATTEMPTS {
         let headers = user_headers(target, user, Some(key));
-        let r = http(
-            &target.addr,
-            "POST",
-            "/api/support/tickets",
-            &headers,
-            Some(body),
-        );
+        let r = target.post("/api/support/tickets", &headers, body);
         let mut t = lock(tally);
         if attempt > 1 {
             t.retries += 1;
@@ -504,7 +489,7 @@ fn file(
                         t.refused.insert(key.to_owned());
                         return None;
                     }
-                    429 => Duration::from_secs(r.retry_after().unwrap_or(1).min(65)),
+                    429 => Duration::from_secs(r.retry_after.unwrap_or(1).min(65)),
                     500 | 502 | 504 => {
                         unsure = true;
                         Duration::from_millis(300)
@@ -531,13 +516,7 @@ fn file(
 /// The same key and ticket again: the same ticket must come back.
 fn replay(target: &Target, tally: &Mutex<Tally>, user: usize, key: &str, body: &str, id: &str) {
     let headers = user_headers(target, user, Some(key));
-    let r = http(
-        &target.addr,
-        "POST",
-        "/api/support/tickets",
-        &headers,
-        Some(body),
-    );
+    let r = target.post("/api/support/tickets", &headers, body);
     let mut t = lock(tally);
     match r {
         Ok(r) => {
@@ -581,17 +560,11 @@ fn malformed_or_invalid(target: &Target, tally: &Mutex<Tally>, kind: Kind, user:
         (_, _) => (ticket(key, user), Some("not-a-uuid"), 400),
     };
     let headers = user_headers(target, user, key);
-    let r = http(
-        &target.addr,
-        "POST",
-        "/api/support/tickets",
-        &headers,
-        Some(&text),
-    );
+    let r = target.post("/api/support/tickets", &headers, &text);
     record(tally, kind, &r, &[expected]);
 }
 
-fn record(tally: &Mutex<Tally>, kind: Kind, r: &std::io::Result<Reply>, expected: &[u16]) {
+fn record(tally: &Mutex<Tally>, kind: Kind, r: &Answer, expected: &[u16]) {
     let mut t = lock(tally);
     match r {
         Ok(r) => {
@@ -611,149 +584,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Random version-4 UUIDs without a dependency: xorshift seeded from the clock and thread.
-struct Keys(u64);
-
-impl Keys {
-    fn new() -> Keys {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1);
-        let thread = format!("{:?}", thread::current().id());
-        let salt = thread
-            .bytes()
-            .fold(0u64, |h, b| h.wrapping_mul(31) ^ b as u64);
-        Keys((nanos ^ salt.rotate_left(32) ^ std::process::id() as u64) | 1)
-    }
-
-    fn word(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-
-    fn next(&mut self) -> String {
-        let (a, b) = (self.word(), self.word());
-        let a = (a & !0xf000) | 0x4000;
-        let b = (b & !(0xc << 60)) | (0x8 << 60);
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xffff,
-            b >> 48,
-            b & 0xffff_ffff_ffff
-        )
-    }
-}
-
-/// One HTTP/1.1 answer.
-#[derive(Debug)]
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn retry_after(&self) -> Option<u64> {
-        self.header("retry-after")?.trim().parse().ok()
-    }
-}
-
-/// One request on its own connection (`Connection: close`), read to the end.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: Option<&str>,
-) -> std::io::Result<Reply> {
-    let socket: SocketAddr = addr
-        .parse()
-        .map_err(|_| std::io::Error::other(format!("not an address: {addr}")))?;
-    let mut stream = TcpStream::connect_timeout(&socket, Duration::from_secs(5))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    stream.set_write_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        let _ = write!(request, "{name}: {value}\r\n");
-    }
-    if method != "GET" || !body.is_empty() {
-        let _ = write!(request, "Content-Length: {}\r\n", body.len());
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse_reply(&raw)
-}
-
-fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
-    let bad = |what: &str| std::io::Error::other(format!("unreadable answer: {what}"));
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of head"))?;
-    let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("head not UTF-8"))?;
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("no status"))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    if chunked {
-        body = dechunk(&body).ok_or_else(|| bad("broken chunks"))?;
-    }
-    Ok(Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let eol = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size_text = std::str::from_utf8(&rest[..eol]).ok()?;
-        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
-        rest = &rest[eol + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(rest.get(..size)?);
-        rest = rest.get(size + 2..)?;
-    }
+/// A fresh idempotency key, as the widget makes one: a random (version 4) UUID in its
+/// hyphenated lowercase form, which the proxy requires.
+fn key() -> String {
+    Uuid::new_v4().to_string()
 }
 
 /// Every ticket of the demo account, straight from the sandbox (HTTP Basic with its keys):
 /// how many carry each `foreignID`, and which ticket ids.
 fn list_tickets(sandbox_url: &str) -> Result<Counted> {
-    let addr = sandbox_url
-        .trim_start_matches("http://")
-        .trim_end_matches('/');
+    let agent = http::agent();
     let basic =
         base64::engine::general_purpose::STANDARD.encode(format!("{PUBLIC_KEY}:{SECRET_KEY}"));
     let headers = vec![
@@ -763,8 +603,8 @@ fn list_tickets(sandbox_url: &str) -> Result<Counted> {
     let mut counted = Counted::default();
     let mut cursor = String::new();
     loop {
-        let path = format!("/accounts/{ACCOUNT}/tickets?count=200&cursor={cursor}");
-        let r = http(addr, "GET", &path, &headers, None)?;
+        let url = format!("{sandbox_url}/accounts/{ACCOUNT}/tickets?count=200&cursor={cursor}");
+        let r = http::get(&agent, &url, &headers)?;
         if r.status == 429 {
             thread::sleep(Duration::from_secs(1));
             continue;
@@ -1002,27 +842,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_plain_and_chunked_answers() {
-        let r = parse_reply(
-            b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\ncontent-length: 2\r\n\r\n{}",
-        )
-        .unwrap();
-        assert_eq!(
-            (r.status, r.retry_after(), r.body.as_str()),
-            (429, Some(3), "{}")
+    fn keys_are_distinct_version_4_uuids_in_the_form_the_proxy_takes() {
+        let keys: Vec<String> = (0..4096).map(|_| key()).collect();
+        let distinct: HashSet<&String> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+        for k in &keys {
+            let parsed = Uuid::parse_str(k).unwrap();
+            assert_eq!(parsed.get_version(), Some(uuid::Version::Random), "{k}");
+            assert_eq!(
+                *k,
+                parsed.hyphenated().to_string(),
+                "not lowercase hyphenated"
+            );
+        }
+        // The mix is drawn from the keys' text: one valid ticket in eight is sent again, and
+        // each of the three invalid and malformed variants comes up.
+        let replayed = keys
+            .iter()
+            .filter(|k| k.as_bytes()[0].is_multiple_of(8))
+            .count();
+        assert!(
+            (384..=640).contains(&replayed),
+            "{replayed} of 4096 replayed"
         );
-        let r = parse_reply(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
-        assert_eq!(r.body, "abcde");
-        assert!(parse_reply(b"HTTP/1.1 200 OK\r\n").is_err());
+        let variants: HashSet<u8> = keys.iter().map(|k| k.as_bytes()[1] % 3).collect();
+        assert_eq!(variants.len(), 3);
     }
 
     #[test]
-    fn keys_are_distinct_version_4_uuids() {
-        let mut keys = Keys::new();
-        let (a, b) = (keys.next(), keys.next());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
-        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    fn the_sandbox_url_is_read_from_the_proxy_start_line() {
+        let printed = "moov-support-proxy listening on http://127.0.0.1:4000 against the built-in \
+                       Moov sandbox at http://127.0.0.1:41234 (demo account 5e1f)\n";
+        assert_eq!(
+            sandbox_url(printed).as_deref(),
+            Some("http://127.0.0.1:41234")
+        );
+        assert_eq!(
+            sandbox_url("moov-support-proxy listening on http://127.0.0.1:4000 against Moov at https://api.moov.io\n"),
+            None
+        );
     }
 }

@@ -11,7 +11,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::run::{free_addr, Result, Service};
+use crate::run::{free_addr, Result};
+use crate::service::Service;
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, FIREFOX};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -41,14 +42,11 @@ impl Engine {
         };
         let addr = free_addr()?;
         let port = addr.rsplit(':').next().unwrap_or("9515").to_owned();
-        let mut driver = Service::start(
+        let mut driver = Service::start_quiet(
             name,
-            std::process::Command::new(binary)
-                .arg(format!("--port={port}"))
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null()),
+            std::process::Command::new(binary).arg(format!("--port={port}")),
         )?;
-        driver.wait_listening(&addr, Duration::from_secs(20))?;
+        driver.wait_healthy(&format!("http://{addr}/status"), Duration::from_secs(20))?;
         Ok((driver, addr))
     }
 }

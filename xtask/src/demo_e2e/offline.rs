@@ -1,14 +1,13 @@
 //! The offline queue under Chromium's own network emulation (DevTools' "Offline" switch):
 //! nothing leaves while offline, and the ticket is filed once when the network returns.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
 use super::{wait_signed_in, HOST};
+use crate::http::get_json;
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -71,9 +70,9 @@ fn draft_key(b: &Browser, title: &str) -> Result<String> {
 /// How many of the demo account's tickets carry `key` as their `foreignID`, asked from
 /// outside the browser, whose network is cut.
 fn tickets_under(base: &str, key: &str) -> Result<usize> {
-    let session = get_json(base, "/api/dev/session", None)?;
+    let session = get_json(&format!("{base}api/dev/session"), None)?;
     let token = session["token"].as_str().ok_or("no dev session token")?;
-    let page = get_json(base, "/api/support/tickets?count=200", Some(token))?;
+    let page = get_json(&format!("{base}api/support/tickets?count=200"), Some(token))?;
     let items = page["items"]
         .as_array()
         .ok_or_else(|| format!("not a page of tickets: {page}"))?;
@@ -81,28 +80,4 @@ fn tickets_under(base: &str, key: &str) -> Result<usize> {
         .iter()
         .filter(|t| t["foreignID"].as_str() == Some(key))
         .count())
-}
-
-/// A plain HTTP/1.1 GET to the proxy at `base` (`http://host:port/`).
-fn get_json(base: &str, path: &str, token: Option<&str>) -> Result<Value> {
-    let addr = base
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
-    let mut stream = TcpStream::connect(&addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
-    )?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw)?;
-    let (head, body) = raw.split_once("\r\n\r\n").ok_or("no HTTP answer")?;
-    if !head.starts_with("HTTP/1.1 200") {
-        return Err(format!("GET {path}: {}", head.lines().next().unwrap_or_default()).into());
-    }
-    Ok(serde_json::from_str(body)?)
 }
