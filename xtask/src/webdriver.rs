@@ -1,22 +1,25 @@
-//! Just enough of the W3C WebDriver protocol to drive headless Chromium or Firefox through a
-//! page the way a person would: type with the keyboard, click, reload, read text, take
-//! screenshots. Network emulation and DevTools commands are Chromium's alone.
+//! Headless Chromium or Firefox driven the way a person uses a page: type with the keyboard,
+//! click, reload, read text, take screenshots. The protocol is fantoccini's; this module
+//! only makes it synchronous (one tokio runtime for the whole process) and adds what the
+//! checks need beyond standard WebDriver: elements inside shadow roots found by CSS, and
+//! Chromium's network emulation and DevTools commands, which are Chromium's alone.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::future::Future;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Value};
+use tokio::runtime::Runtime;
 
 use crate::run::{free_addr, Result};
 use crate::service::Service;
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, FIREFOX};
-
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
 
 /// The browsers the end-to-end checks drive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,52 +70,55 @@ pub fn profile_dir(name: &str) -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
+/// Runs one of fantoccini's futures to its end. A single-threaded runtime is enough: the
+/// checks wait for each answer before the next step, and the session's own task runs
+/// whenever a call is waited for.
+fn block_on<F: Future>(future: F) -> F::Output {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime for the WebDriver client")
+        })
+        .block_on(future)
+}
+
+/// A command outside the W3C standard, on the current session: `path` below
+/// `/session/{id}/`, its body JSON.
+#[derive(Debug)]
+struct VendorCommand {
+    path: &'static str,
+    body: Value,
+}
+
+impl WebDriverCompatibleCommand for VendorCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
 /// One browser session.
 pub struct Browser {
-    driver: String,
-    session: String,
+    client: Client,
 }
 
 /// An element, possibly inside a shadow root.
 #[derive(Clone)]
-pub struct Element(String);
-
-/// Sends one request and parses the JSON answer. chromedriver keeps connections open even
-/// when asked to close, so the body is read by its Content-Length.
-fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> Result<Value> {
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut stream = TcpStream::connect(addr)?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    )?;
-    let mut reader = BufReader::new(stream);
-    let mut status = String::new();
-    reader.read_line(&mut status)?;
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.trim().parse()?;
-            }
-        }
-    }
-    let mut raw = vec![0; length];
-    reader.read_exact(&mut raw)?;
-    let value: Value = serde_json::from_slice(&raw)?;
-    if !status.starts_with("HTTP/1.1 200") {
-        return Err(format!("WebDriver {method} {path}: {}", value["value"]).into());
-    }
-    Ok(value["value"].clone())
-}
+pub struct Element(fantoccini::elements::Element);
 
 impl Browser {
     /// Opens headless Chromium with a fresh profile through the chromedriver at `driver`.
@@ -130,11 +136,13 @@ impl Browser {
         ];
         let mut args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": chromium, "args": args}
-        }}});
-        Self::start_session(driver, &caps)
+        Self::start_session(
+            driver,
+            json!({
+                "browserName": "chrome",
+                "goog:chromeOptions": {"binary": chromium, "args": args}
+            }),
+        )
     }
 
     /// Opens headless `engine` with a fresh profile through the driver at `driver`
@@ -142,65 +150,68 @@ impl Browser {
     pub fn open_engine(driver: &str, engine: Engine, profile: &Path) -> Result<Browser> {
         match engine {
             Engine::Chromium => Self::open(driver, CHROMIUM, profile),
-            Engine::Firefox => {
-                let caps = json!({"capabilities": {"alwaysMatch": {
+            Engine::Firefox => Self::start_session(
+                driver,
+                json!({
                     "browserName": "firefox",
                     "moz:firefoxOptions": {
                         "binary": FIREFOX,
                         "args": ["-headless", "--width=1100", "--height=900"],
                     }
-                }}});
-                Self::start_session(driver, &caps)
-            }
+                }),
+            ),
         }
     }
 
-    fn start_session(driver: &str, capabilities: &Value) -> Result<Browser> {
-        let v = request(driver, "POST", "/session", Some(capabilities))?;
-        let session = v["sessionId"].as_str().ok_or("no session id")?.to_owned();
-        Ok(Browser {
-            driver: driver.to_owned(),
-            session,
-        })
+    fn start_session(driver: &str, capabilities: Value) -> Result<Browser> {
+        let capabilities: Capabilities = match capabilities {
+            Value::Object(map) => map,
+            _ => unreachable!("capabilities are written as an object above"),
+        };
+        let client = block_on(
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://{driver}")),
+        )?;
+        Ok(Browser { client })
     }
 
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
-        request(
-            &self.driver,
-            method,
-            &format!("/session/{}{path}", self.session),
-            body.as_ref(),
-        )
+    fn vendor(&self, path: &'static str, body: Value) -> Result<Value> {
+        Ok(block_on(
+            self.client.issue_cmd(VendorCommand { path, body }),
+        )?)
+    }
+
+    /// A Chrome DevTools Protocol command, through chromedriver.
+    fn devtools(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.vendor("goog/cdp/execute", json!({ "cmd": cmd, "params": params }))
     }
 
     pub fn goto(&self, url: &str) -> Result<()> {
-        self.call("POST", "/url", Some(json!({ "url": url })))?;
-        Ok(())
+        Ok(block_on(self.client.goto(url))?)
     }
 
     /// DevTools network emulation: every request waits `latency_ms` and transfers at the
     /// given rates, as on a slow mobile connection.
     pub fn emulate_network(&self, latency_ms: u64, down: u64, up: u64) -> Result<()> {
-        let conditions = json!({"network_conditions": {
-            "offline": false,
-            "latency": latency_ms,
-            "download_throughput": down,
-            "upload_throughput": up,
-        }});
-        self.call("POST", "/chromium/network_conditions", Some(conditions))?;
+        self.vendor(
+            "chromium/network_conditions",
+            json!({"network_conditions": {
+                "offline": false,
+                "latency": latency_ms,
+                "download_throughput": down,
+                "upload_throughput": up,
+            }}),
+        )?;
         Ok(())
     }
 
     /// The browser's languages (`navigator.languages`, `Accept-Language`) become `tag` alone.
     pub fn emulate_language(&self, tag: &str) -> Result<()> {
         let agent = self.execute("return navigator.userAgent;", json!([]))?;
-        self.call(
-            "POST",
-            "/goog/cdp/execute",
-            Some(json!({
-                "cmd": "Network.setUserAgentOverride",
-                "params": { "userAgent": agent, "acceptLanguage": tag },
-            })),
+        self.devtools(
+            "Network.setUserAgentOverride",
+            json!({ "userAgent": agent, "acceptLanguage": tag }),
         )?;
         Ok(())
     }
@@ -208,45 +219,28 @@ impl Browser {
     /// Requests whose URL matches `pattern` (`*` wildcards) are held by DevTools and never
     /// answered, as on a connection that stalls.
     pub fn stall(&self, pattern: &str) -> Result<()> {
-        self.call(
-            "POST",
-            "/goog/cdp/execute",
-            Some(json!({
-                "cmd": "Fetch.enable",
-                "params": { "patterns": [{ "urlPattern": pattern }] },
-            })),
+        self.devtools(
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": pattern }] }),
         )?;
         Ok(())
     }
 
     /// Lets the requests [`Browser::stall`] holds, and later ones, through again.
     pub fn unstall(&self) -> Result<()> {
-        self.call(
-            "POST",
-            "/goog/cdp/execute",
-            Some(json!({ "cmd": "Fetch.disable", "params": {} })),
-        )?;
+        self.devtools("Fetch.disable", json!({}))?;
         Ok(())
     }
 
     pub fn reload(&self) -> Result<()> {
-        self.call("POST", "/refresh", Some(json!({})))?;
-        Ok(())
+        Ok(block_on(self.client.refresh())?)
     }
 
     /// Finds `selector` in the page itself.
     pub fn find(&self, selector: &str) -> Result<Element> {
-        let e = self.call(
-            "POST",
-            "/element",
-            Some(json!({"using": "css selector", "value": selector})),
-        )?;
-        Ok(Element(
-            e[ELEMENT_KEY]
-                .as_str()
-                .ok_or_else(|| format!("no element matches {selector}"))?
-                .to_owned(),
-        ))
+        let e = block_on(self.client.find(Locator::Css(selector)))
+            .map_err(|e| format!("no element matches {selector}: {e}"))?;
+        Ok(Element(e))
     }
 
     /// Finds `selector` inside the open shadow root of the element matching `host`, waiting up
@@ -265,45 +259,32 @@ impl Browser {
     }
 
     fn try_in_shadow(&self, host: &str, selector: &str) -> Result<Element> {
-        let by = |s: &str| json!({"using": "css selector", "value": s});
-        let h = self.call("POST", "/element", Some(by(host)))?;
-        let h = h[ELEMENT_KEY]
-            .as_str()
-            .ok_or_else(|| format!("no host element: {h}"))?;
-        let root = self.call("GET", &format!("/element/{h}/shadow"), None)?;
-        let root = root[SHADOW_KEY].as_str().ok_or("no shadow root")?;
-        let e = self.call(
-            "POST",
-            &format!("/shadow/{root}/element"),
-            Some(by(selector)),
-        )?;
-        Ok(Element(
-            e[ELEMENT_KEY].as_str().ok_or("no element")?.to_owned(),
-        ))
+        let found = block_on(async {
+            let root = self
+                .client
+                .find(Locator::Css(host))
+                .await?
+                .shadow_root()
+                .await?;
+            root.find(Locator::Css(selector)).await
+        })?;
+        Ok(Element(found))
     }
 
     pub fn type_text(&self, e: &Element, text: &str) -> Result<()> {
-        self.call(
-            "POST",
-            &format!("/element/{}/value", e.0),
-            Some(json!({ "text": text })),
-        )?;
-        Ok(())
+        Ok(block_on(e.0.send_keys(text))?)
     }
 
     pub fn click(&self, e: &Element) -> Result<()> {
-        self.call("POST", &format!("/element/{}/click", e.0), Some(json!({})))?;
-        Ok(())
+        Ok(block_on(e.0.click())?)
     }
 
     pub fn text(&self, e: &Element) -> Result<String> {
-        let v = self.call("GET", &format!("/element/{}/text", e.0), None)?;
-        Ok(v.as_str().unwrap_or_default().to_owned())
+        Ok(block_on(e.0.text())?)
     }
 
     pub fn value(&self, e: &Element) -> Result<String> {
-        let v = self.call("GET", &format!("/element/{}/property/value", e.0), None)?;
-        Ok(v.as_str().unwrap_or_default().to_owned())
+        Ok(block_on(e.0.prop("value"))?.unwrap_or_default())
     }
 
     /// Waits until the element's visible text contains `needle`.
@@ -327,49 +308,44 @@ impl Browser {
         }
     }
 
-    /// Runs `script` (a function body; `arguments` holds `args`) in the page and returns what
-    /// it returns. A returned promise is awaited.
+    /// Runs `script` (a function body; `arguments` holds `args`, a JSON array) in the page
+    /// and returns what it returns. A returned promise is awaited.
     pub fn execute(&self, script: &str, args: Value) -> Result<Value> {
-        self.call(
-            "POST",
-            "/execute/sync",
-            Some(json!({ "script": script, "args": args })),
-        )
+        Ok(block_on(self.client.execute(script, arguments(args)))?)
     }
 
     /// Runs `script` asynchronously: it finishes by calling its last argument with the result.
     pub fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
-        self.call(
-            "POST",
-            "/execute/async",
-            Some(json!({ "script": script, "args": args })),
-        )
+        Ok(block_on(
+            self.client.execute_async(script, arguments(args)),
+        )?)
     }
 
     /// Presses keys on whatever has focus, like a person at the keyboard. Each item is
     /// pressed and released in turn; an item of several characters is typed out, and
     /// `"ctrl+b"` holds Control while pressing `b`.
     pub fn keys(&self, keys: &[&str]) -> Result<()> {
-        let mut actions = Vec::new();
+        let mut actions = KeyActions::new("keyboard".into());
+        let press = |actions: KeyActions, value: char| {
+            actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value })
+        };
         for k in keys {
             if let Some(letter) = k.strip_prefix("ctrl+") {
-                actions.push(json!({"type": "keyDown", "value": "\u{E009}"}));
-                actions.push(json!({"type": "keyDown", "value": letter}));
-                actions.push(json!({"type": "keyUp", "value": letter}));
-                actions.push(json!({"type": "keyUp", "value": "\u{E009}"}));
+                let control = char::from(Key::Control);
+                actions = actions.then(KeyAction::Down { value: control });
+                for c in letter.chars() {
+                    actions = press(actions, c);
+                }
+                actions = actions.then(KeyAction::Up { value: control });
             } else {
                 for c in k.chars() {
-                    actions.push(json!({"type": "keyDown", "value": c.to_string()}));
-                    actions.push(json!({"type": "keyUp", "value": c.to_string()}));
+                    actions = press(actions, c);
                 }
             }
         }
-        self.call(
-            "POST",
-            "/actions",
-            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
-        )?;
-        Ok(())
+        Ok(block_on(self.client.perform_actions(actions))?)
     }
 
     /// The `id` or class of the element focused inside `host`'s shadow root.
@@ -385,24 +361,21 @@ impl Browser {
     /// DevTools network emulation: offline, every request of the page fails and
     /// `navigator.onLine` is false; switching back fires the page's `online` event.
     pub fn set_offline(&self, offline: bool) -> Result<()> {
-        let conditions = json!({
-            "offline": offline,
-            "latency": 0,
-            "download_throughput": -1,
-            "upload_throughput": -1,
-        });
-        self.call(
-            "POST",
-            "/chromium/network_conditions",
-            Some(json!({ "network_conditions": conditions })),
+        self.vendor(
+            "chromium/network_conditions",
+            json!({ "network_conditions": {
+                "offline": offline,
+                "latency": 0,
+                "download_throughput": -1,
+                "upload_throughput": -1,
+            }}),
         )?;
         Ok(())
     }
 
     /// Saves a PNG of the viewport.
     pub fn screenshot(&self, to: &Path) -> Result<()> {
-        let v = self.call("GET", "/screenshot", None)?;
-        let png = STANDARD.decode(v.as_str().ok_or("no screenshot")?)?;
+        let png = block_on(self.client.screenshot())?;
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -411,7 +384,14 @@ impl Browser {
     }
 
     pub fn close(self) -> Result<()> {
-        self.call("DELETE", "", None)?;
-        Ok(())
+        Ok(block_on(self.client.close())?)
+    }
+}
+
+/// A script's arguments: the items of a JSON array (anything else is one argument).
+fn arguments(args: Value) -> Vec<Value> {
+    match args {
+        Value::Array(items) => items,
+        other => vec![other],
     }
 }
