@@ -4,7 +4,9 @@
 //! server and is the single source of truth for the widget and the token proxy. Everything
 //! browser-only sits behind the default `web` feature.
 
+pub mod claims;
 pub mod draft;
+pub mod form_state;
 pub mod rules;
 pub mod sanitize;
 pub mod ticket;

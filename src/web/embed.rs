@@ -12,9 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::web::events::Emitter;
+use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
-use crate::web::sanitizer;
-use crate::web::session::TokenSource;
+use crate::web::sanitizer_worker;
 use crate::web::ui::{Launcher, SupportForm};
 use crate::web::wire;
 
@@ -104,7 +104,10 @@ pub fn register() {
             }
             if name == "session-token" {
                 let token = host.get_attribute("session-token");
-                let user = token.as_deref().and_then(wire::session_hint).map(|h| h.sub);
+                let user = token
+                    .as_deref()
+                    .and_then(wire::session_claims)
+                    .map(|h| h.sub);
                 let same_user = MOUNTED.with_borrow(|m| {
                     m.iter().find(|x| x.host == host).map(|x| {
                         if x.user == user {
@@ -151,7 +154,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let user = options
         .session_token
         .as_deref()
-        .and_then(wire::session_hint)
+        .and_then(wire::session_claims)
         .map(|h| h.sub);
     let target: web_sys::EventTarget = host.clone().into();
     let signal_out = std::rc::Rc::new(RefCell::new(None));
@@ -161,12 +164,19 @@ pub fn mount(host: &web_sys::HtmlElement) {
         *signal_in.borrow_mut() = Some(session_token);
         let launcher = options.launcher;
         let t = locale.strings();
+        // The page's `getSessionToken` and `moov-support:*` events, as the form's provider
+        // and callbacks.
+        let events = Emitter::new(target.clone());
         let form = view! {
             <SupportForm
                 endpoint=options.endpoint
                 session_token=session_token
-                token_source=TokenSource::new(target.clone())
-                emitter=Emitter::new(target)
+                token_provider=HostTokenCallback::new(target)
+                on_ready=events.on("ready")
+                on_draft_restored=events.on("draft-restored")
+                on_queued=events.on("queued")
+                on_submitted=events.on_submitted()
+                on_error=events.on_error()
                 timeout_ms=options.timeout_ms
                 contact_email=options.contact_email
                 contact_name=options.contact_name
@@ -179,7 +189,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
             view! { <Launcher t=t>{form}</Launcher> }.into_any()
         } else {
             // A form on the page will be used: fetch the sanitizer once the form is drawn.
-            set_timeout(sanitizer::warm, WARM_AFTER);
+            set_timeout(sanitizer_worker::warm, WARM_AFTER);
             form.into_any()
         }
     });

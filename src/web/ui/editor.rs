@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::sanitize;
 use crate::web::i18n::Strings;
-use crate::web::sanitizer;
+use crate::web::sanitizer_worker;
 
 /// One formatting action of the toolbar and its shortcut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,7 +240,7 @@ pub fn RichTextEditor(
             let clean = if html.trim().is_empty() {
                 sanitize::text_to_html(&text)
             } else {
-                sanitizer::clean(&html)
+                sanitizer_worker::clean(&html)
                     .await
                     .unwrap_or_else(|_| sanitize::text_to_html(&text))
             };
@@ -300,7 +300,9 @@ pub fn RichTextEditor(
         let raw = el.inner_html();
         spawn_local(async move {
             // Unchecked HTML is still checked by the rules and cleaned again before sending.
-            let clean = sanitizer::clean(&raw).await.unwrap_or_else(|_| raw.clone());
+            let clean = sanitizer_worker::clean(&raw)
+                .await
+                .unwrap_or_else(|_| raw.clone());
             let Some(el) = editor() else { return };
             // The user came back and typed while the sanitizer ran: this answer is stale, and
             // applying it would undo what they typed.
