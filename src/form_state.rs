@@ -145,9 +145,10 @@ impl<F> FormState<F> {
     }
 
     /// The editor's cleaned form of the message, which Send sends anyway: not an edit, so a
-    /// queued or failed send keeps its key. False when nothing changed.
+    /// queued or failed send keeps its key. False when nothing changed, and once the ticket
+    /// was filed (the editor leaving then is the form making way for the confirmation).
     pub fn show_cleaned(&mut self, html: String) -> bool {
-        if self.draft.message == html {
+        if self.draft.message == html || matches!(self.phase, Phase::Sent(_)) {
             return false;
         }
         self.draft.message = html;
@@ -385,6 +386,11 @@ mod tests {
         assert_eq!(s.value(Field::Title), "");
         assert_eq!(s.value(Field::Body), "");
         assert_eq!(s.key(), "k1");
+        assert!(
+            !s.show_cleaned("<p>Late</p>".into()),
+            "the editor making way for the confirmation brings nothing back"
+        );
+        assert_eq!(s.value(Field::Body), "");
         // Nothing of the sent message is "sent again" by an edit.
         s.start_over("p@b.co", "Pat", || "k2".into());
         s.edit(Field::Title, "Payout".into(), || "k3".into());

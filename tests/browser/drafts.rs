@@ -32,7 +32,7 @@ fn another_tab_saves(w: &Widget, draft: Option<&serde_json::Value>) {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     let key = {
         let token = w.host.get_attribute("session-token").unwrap();
-        let user = moov_support::draft::session_hint(&token).unwrap().sub;
+        let user = moov_support::claims::read(&token).unwrap().sub;
         format!(
             "moov-support:draft:v1:{}:{user}",
             w.host.get_attribute("endpoint").unwrap()

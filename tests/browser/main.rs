@@ -10,6 +10,7 @@ use wasm_bindgen_test::wasm_bindgen_test_configure;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+mod component;
 mod drafts;
 mod editor;
 mod embed_api;
@@ -17,6 +18,7 @@ mod form;
 mod i18n;
 mod launcher;
 mod offline;
+mod send_pipeline;
 mod sending;
 mod styling;
 mod support;

@@ -274,7 +274,7 @@ impl Widget {
     /// This widget's user's saved draft.
     pub fn stored_draft(&self) -> Option<serde_json::Value> {
         let token = self.host.get_attribute("session-token")?;
-        let user = moov_support::draft::session_hint(&token)?.sub;
+        let user = moov_support::claims::read(&token)?.sub;
         let endpoint = self.host.get_attribute("endpoint")?;
         let mut key = format!("moov-support:draft:v1:{endpoint}:{user}");
         if !self.host.id().is_empty() {

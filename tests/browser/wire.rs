@@ -1,6 +1,7 @@
 //! The wire format read through the browser's `JSON.parse` agrees with serde.
 
-use moov_support::draft::{session_hint, Draft};
+use moov_support::claims;
+use moov_support::draft::Draft;
 use moov_support::ticket::{
     Contact, ContactErrors, CreateTicket, FieldErrors, Ticket, TicketStatus,
 };
@@ -125,10 +126,10 @@ fn the_wire_reads_and_writes_what_serde_does() {
 
     // {"sub":"u-1","moov_account_id":"x","email":"a@b.c"}, base64url without padding.
     let token = "h.eyJzdWIiOiJ1LTEiLCJtb292X2FjY291bnRfaWQiOiJ4IiwiZW1haWwiOiJhQGIuYyJ9.s";
-    assert_eq!(wire::session_hint(token), session_hint(token));
+    assert_eq!(wire::session_claims(token), claims::read(token));
     assert_eq!(
-        wire::session_hint(token).unwrap().email.as_deref(),
+        wire::session_claims(token).unwrap().email.as_deref(),
         Some("a@b.c")
     );
-    assert_eq!(wire::session_hint("garbage"), None);
+    assert_eq!(wire::session_claims("garbage"), None);
 }

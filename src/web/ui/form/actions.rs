@@ -1,7 +1,6 @@
 //! The form's handle: its state, where its draft is saved, what it tells the page, and the
 //! actions the view calls. Copy, so every handler holds the same form.
 
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -17,6 +16,7 @@ use crate::web::token_provider::Tokens;
 
 use super::adapters::{NotingSanitizer, PageTokens};
 use super::notify::Notify;
+use super::view::Nodes;
 
 /// The contact details the partner handed over, from its options or its session token.
 #[derive(Debug, Clone, Default)]
@@ -53,34 +53,7 @@ pub struct Route {
     pub refused_token: StoredValue<Option<String>>,
 }
 
-/// The inputs the form focuses and the editor it writes a restored message into.
-#[derive(Clone, Copy)]
-pub struct Nodes {
-    pub inputs: [(Field, NodeRef<html::Input>); 3],
-    pub message: NodeRef<html::Div>,
-}
-
-impl Nodes {
-    pub fn new() -> Self {
-        Nodes {
-            inputs: [
-                (Field::Title, NodeRef::new()),
-                (Field::Email, NodeRef::new()),
-                (Field::Name, NodeRef::new()),
-            ],
-            message: NodeRef::new(),
-        }
-    }
-
-    pub fn input(&self, field: Field) -> NodeRef<html::Input> {
-        self.inputs
-            .iter()
-            .find(|(k, _)| *k == field)
-            .map(|(_, r)| *r)
-            .unwrap_or_default()
-    }
-}
-
+/// The form: what every handler holds.
 #[derive(Clone, Copy)]
 pub struct Form {
     pub state: RwSignal<FormState<Failure>>,

@@ -21,10 +21,10 @@ use crate::web::token_provider::Tokens;
 use crate::web::ui::editor::RichTextEditor;
 use crate::web::wire;
 
-use actions::{Form, KnownContact, Nodes, Route};
+use actions::{Form, KnownContact, Route};
 use notify::Notify;
 use sync::Owner;
-use view::{FailureBanner, FieldError, Success};
+use view::{FailureBanner, FieldError, Nodes, Success};
 
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
@@ -152,15 +152,15 @@ pub fn SupportForm(
     let sending = move || matches!(phase.get(), Phase::Sending);
     let queued = move || matches!(phase.get(), Phase::Queued);
     let error_of = move |field: Field| form.errors.with(|e| e.get(field).map(str::to_owned));
-    let value_of =
-        move |field: Field| Memo::new(move |_| form.state.with(|s| s.value(field).to_owned()));
+    // Not a memo: a field the user typed into and the form then emptied again before
+    // drawing (another tab sent the message) must still be written back.
+    let value_of = move |field: Field| form.state.with(|s| s.value(field).to_owned());
 
     let text_field = move |field: Field,
                            label: &'static str,
                            kind: &'static str,
                            autocomplete: &'static str| {
         let node = form.nodes.input(field);
-        let value = value_of(field);
         let id = format!("moov-{}", field.key());
         let error_id = format!("moov-{}-error", field.key());
         let described = error_id.clone();
@@ -177,7 +177,7 @@ pub fn SupportForm(
                     readonly=move || {
                         sending() || (lock_contact && matches!(field, Field::Email | Field::Name))
                     }
-                    prop:value=move || value.get()
+                    prop:value=move || value_of(field)
                     aria-invalid=move || error_of(field).map(|_| "true")
                     aria-describedby=move || error_of(field).map(|_| described.clone())
                     on:input=move |ev| on_input(field, event_target_value(&ev))

@@ -1,9 +1,11 @@
 //! What the form draws around its fields: a field's error, the failure banner and the
-//! confirmation. Each only reads what it is given.
+//! confirmation, each reading only what it is given; and the nodes the form reaches into.
 
+use leptos::html;
 use leptos::prelude::*;
 
 use crate::form_state::Phase;
+use crate::ticket::Field;
 use crate::web::client::Failure;
 use crate::web::i18n::Strings;
 
@@ -73,5 +75,33 @@ pub fn Success(
                 {t.another}
             </button>
         </div>
+    }
+}
+
+/// The inputs the form focuses and the editor it writes a restored message into.
+#[derive(Clone, Copy)]
+pub struct Nodes {
+    pub inputs: [(Field, NodeRef<html::Input>); 3],
+    pub message: NodeRef<html::Div>,
+}
+
+impl Nodes {
+    pub fn new() -> Self {
+        Nodes {
+            inputs: [
+                (Field::Title, NodeRef::new()),
+                (Field::Email, NodeRef::new()),
+                (Field::Name, NodeRef::new()),
+            ],
+            message: NodeRef::new(),
+        }
+    }
+
+    pub fn input(&self, field: Field) -> NodeRef<html::Input> {
+        self.inputs
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, r)| *r)
+            .unwrap_or_default()
     }
 }
