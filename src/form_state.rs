@@ -15,7 +15,8 @@ pub enum Phase<F> {
     /// The browser is offline, or the proxy could not be reached: the send waits for the
     /// browser to be back online and then goes out under the same idempotency key.
     Queued,
-    Sent(Ticket),
+    /// Boxed: a ticket is large beside the other phases.
+    Sent(Box<Ticket>),
     Failed(F),
 }
 
@@ -241,7 +242,7 @@ impl<F> FormState<F> {
         self.draft.title.clear();
         self.draft.message.clear();
         self.draft.idempotency_key = new_key();
-        self.phase = Phase::Sent(ticket);
+        self.phase = Phase::Sent(Box::new(ticket));
     }
 
     /// An empty form with the partner's contact details, as after "send another" or when
