@@ -169,7 +169,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
         let events = Emitter::new(target.clone());
         let form = view! {
             <SupportForm
-                endpoint=options.endpoint
+                options=options
                 session_token=session_token
                 token_provider=HostTokenCallback::new(target)
                 on_ready=events.on("ready")
@@ -177,12 +177,6 @@ pub fn mount(host: &web_sys::HtmlElement) {
                 on_queued=events.on("queued")
                 on_submitted=events.on_submitted()
                 on_error=events.on_error()
-                timeout_ms=options.timeout_ms
-                contact_email=options.contact_email
-                contact_name=options.contact_name
-                lock_contact=options.lock_contact
-                locale=options.locale
-                instance=options.instance
             />
         };
         if launcher {

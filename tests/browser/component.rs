@@ -1,4 +1,4 @@
-//! `SupportForm` mounted by a Leptos app: the configuration as props, a Rust token provider
+//! `SupportForm` mounted by a Leptos app: the configuration as [`Options`], a Rust token provider
 //! and Rust callbacks, and no `moov-support:*` DOM events.
 
 use std::cell::{Cell, RefCell};
@@ -7,6 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use moov_support::ticket::Ticket;
 use moov_support::web::client::Failure;
+use moov_support::web::embed::Options;
 use moov_support::web::ui::SupportForm;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -54,6 +55,13 @@ async fn a_leptos_app_gets_its_ticket_through_rust_callbacks_and_its_token_from_
             .unwrap();
     }
 
+    // The configuration as a partner's attributes give it, without a page token.
+    let configured: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    configured.set_attribute("endpoint", &endpoint()).unwrap();
+    configured.set_attribute("locale", "en").unwrap();
+    configured.set_id("component");
+    let options = Options::read(&configured);
+
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();
     let handle = {
@@ -71,13 +79,10 @@ async fn a_leptos_app_gets_its_ticket_through_rust_callbacks_and_its_token_from_
             let errors = errors.clone();
             view! {
                 <SupportForm
-                    endpoint=endpoint()
-                    session_token=Signal::stored(None::<String>)
+                    options=options.clone()
                     token_provider=provider
                     on_submitted=UnsyncCallback::new(move |t: Ticket| submitted.borrow_mut().push(t))
                     on_error=UnsyncCallback::new(move |f: Failure| errors.borrow_mut().push(f))
-                    locale=Some("en".to_owned())
-                    instance=Some("component".to_owned())
                 />
             }
         })

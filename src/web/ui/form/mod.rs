@@ -13,7 +13,8 @@ use crate::draft::Draft;
 use crate::form_state::{FormState, Phase};
 use crate::rules;
 use crate::ticket::{Field, FieldErrors, Ticket};
-use crate::web::client::{self, Failure};
+use crate::web::client::Failure;
+use crate::web::embed::Options;
 use crate::web::i18n::Locale;
 use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
@@ -29,33 +30,17 @@ use view::{FailureBanner, FieldError, Nodes, Success};
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
 pub fn SupportForm(
-    /// The partner proxy's ticket endpoint, e.g. `/api/support/tickets`.
-    #[prop(into)]
-    endpoint: String,
-    /// The partner's session token for the signed-in user; read again at every submit.
-    #[prop(into)]
-    session_token: Signal<Option<String>>,
-    /// Milliseconds to wait for the proxy before reporting a timeout.
-    #[prop(default = client::DEFAULT_TIMEOUT_MS)]
-    timeout_ms: i32,
+    /// What the partner configured: the element's attributes, or `MoovSupport.mount`'s
+    /// options.
+    options: Options,
+    /// The session token while it can change under a mounted form (the element's
+    /// `session-token` for the same user); `options.session_token` when absent. Read again
+    /// at every send.
+    #[prop(optional, into)]
+    session_token: Option<Signal<Option<String>>>,
     /// Gives a token when there is none, and once more after the proxy refused one.
     #[prop(optional, into)]
     token_provider: Option<Tokens>,
-    /// The user's email as the partner knows it; prefills the form.
-    #[prop(optional_no_strip)]
-    contact_email: Option<String>,
-    /// The user's name as the partner knows it; prefills the form.
-    #[prop(optional_no_strip)]
-    contact_name: Option<String>,
-    /// Shows the partner's contact details read-only instead of letting the user edit them.
-    #[prop(optional)]
-    lock_contact: bool,
-    /// A BCP 47 language tag; the browser's language when absent.
-    #[prop(optional_no_strip)]
-    locale: Option<String>,
-    /// Tells apart the drafts of two forms on one page with the same endpoint and user.
-    #[prop(optional_no_strip)]
-    instance: Option<String>,
     /// Called once the form is drawn.
     #[prop(optional, into)]
     on_ready: Option<UnsyncCallback<()>>,
@@ -72,6 +57,18 @@ pub fn SupportForm(
     #[prop(optional, into)]
     on_error: Option<UnsyncCallback<Failure>>,
 ) -> impl IntoView {
+    let Options {
+        endpoint,
+        session_token: first_token,
+        contact_email,
+        contact_name,
+        lock_contact,
+        locale,
+        timeout_ms,
+        instance,
+        ..
+    } = options;
+    let session_token = session_token.unwrap_or_else(|| Signal::stored(first_token));
     let locale = Locale::choose(locale.as_deref()).spoken();
     let t = locale.strings();
     let claims = session_token
