@@ -5,6 +5,7 @@
 //! browser-only sits behind the default `web` feature.
 
 pub mod draft;
+pub mod locale;
 pub mod rules;
 pub mod sanitize;
 pub mod ticket;
