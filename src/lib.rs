@@ -6,6 +6,7 @@
 
 pub mod draft;
 pub mod locale;
+pub mod options_spec;
 pub mod rules;
 pub mod sanitize;
 pub mod ticket;
