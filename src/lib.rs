@@ -5,6 +5,8 @@
 //! browser-only sits behind the default `web` feature.
 
 pub mod draft;
+pub mod locale;
+pub mod options_spec;
 pub mod rules;
 pub mod sanitize;
 pub mod ticket;

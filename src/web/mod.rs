@@ -5,6 +5,7 @@ pub mod client;
 pub mod embed;
 pub mod events;
 pub mod i18n;
+pub mod options;
 pub mod sanitizer;
 pub mod session;
 pub mod storage;
