@@ -394,4 +394,48 @@ mod tests {
         let args: ServeArgs = parse_with_env(&["--sandbox"], &HashMap::new()).unwrap();
         assert!(args.sandbox);
     }
+
+    /// The README's settings table is `--help` in another form: every variable listed once,
+    /// with its flag and clap's default, and nothing else.
+    #[test]
+    fn the_readme_table_matches_the_arguments() {
+        let readme = include_str!("../README.md");
+        let table = readme
+            .split("## Settings")
+            .nth(1)
+            .expect("a Settings section")
+            .lines()
+            .skip_while(|l| !l.starts_with("| variable |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'));
+        let strip = |cell: &str| cell.trim().trim_matches('`').to_owned();
+        let mut rows: Vec<(String, String, String)> = table
+            .map(|row| {
+                let cells: Vec<&str> = row.split('|').collect();
+                (strip(cells[1]), strip(cells[2]), strip(cells[3]))
+            })
+            .collect();
+        let serve = serve_command();
+        let mut args: Vec<(String, String, String)> = serve
+            .get_arguments()
+            .filter_map(|a| {
+                let var = a.get_env()?.to_str()?.to_owned();
+                let default = a
+                    .get_default_values()
+                    .iter()
+                    .map(|v| v.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let default = if default.is_empty() {
+                    "—".into()
+                } else {
+                    default
+                };
+                Some((var, format!("--{}", a.get_long()?), default))
+            })
+            .collect();
+        rows.sort();
+        args.sort();
+        assert_eq!(rows, args);
+    }
 }
