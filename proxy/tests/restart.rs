@@ -10,12 +10,12 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use moov_support_proxy::sandbox::{
-    self, Fault, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
-    SANDBOX_SECRET_KEY,
-};
 use moov_support_proxy::session::unix_now;
 use moov_support_proxy::{JwtSessions, Secret, Session};
+use moov_support_sandbox::{
+    self as sandbox, Fault, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
+    SANDBOX_SECRET_KEY,
+};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
