@@ -14,6 +14,8 @@ use wasm_bindgen::JsCast;
 use crate::web::events::Emitter;
 use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
+use crate::web::options;
+pub use crate::web::options::Options;
 use crate::web::sanitizer_worker;
 use crate::web::ui::{Launcher, SupportForm};
 use crate::web::wire;
@@ -32,6 +34,7 @@ pub const STYLESHEET: &str = include_str!("../../style/widget.css");
 extern "C" {
     fn define_element(
         tag: &str,
+        table: JsValue,
         connect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         disconnect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         changed: &Closure<dyn Fn(web_sys::HtmlElement, String)>,
@@ -40,41 +43,6 @@ extern "C" {
     /// from), parsed by the browser.
     #[wasm_bindgen(js_name = fetchJson, catch)]
     pub(crate) async fn fetch_json(path: &str) -> Result<JsValue, JsValue>;
-}
-
-/// What a partner configured on the element, read from its attributes (the camelCase
-/// properties reflect to them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Options {
-    pub endpoint: String,
-    pub session_token: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_name: Option<String>,
-    pub lock_contact: bool,
-    pub locale: Option<String>,
-    pub launcher: bool,
-    pub timeout_ms: i32,
-    /// The element's `id`, which keeps the drafts of two forms on one page apart.
-    pub instance: Option<String>,
-}
-
-impl Options {
-    pub fn read(host: &web_sys::HtmlElement) -> Self {
-        let attr = |name: &str| host.get_attribute(name).filter(|v| !v.is_empty());
-        Options {
-            endpoint: attr("endpoint").unwrap_or_else(|| "/api/support/tickets".to_owned()),
-            session_token: attr("session-token"),
-            contact_email: attr("contact-email"),
-            contact_name: attr("contact-name"),
-            lock_contact: host.has_attribute("lock-contact"),
-            locale: attr("locale"),
-            launcher: host.has_attribute("launcher"),
-            timeout_ms: attr("timeout-ms")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(crate::web::client::DEFAULT_TIMEOUT_MS),
-            instance: Some(host.id()).filter(|id| !id.is_empty()),
-        }
-    }
 }
 
 /// One mounted form and what it was mounted with.
@@ -131,7 +99,7 @@ pub fn register() {
             mount(&host);
         },
     );
-    define_element(TAG, &connect, &disconnect, &changed);
+    define_element(TAG, options::to_js(), &connect, &disconnect, &changed);
     connect.forget();
     disconnect.forget();
     changed.forget();

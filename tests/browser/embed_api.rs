@@ -1,7 +1,10 @@
 //! The embedding surface a partner uses: attributes, properties, the `getSessionToken`
 //! callback and `window.MoovSupport`.
 
+use moov_support::options_spec::{self as spec, EmbedOption, Flag, Number, Text, OPTIONS};
+use moov_support::web::client;
 use moov_support::web::embed;
+use moov_support::web::options::Options;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -215,4 +218,139 @@ async fn a_refused_token_is_renewed_once_through_the_callback() {
         .await;
     assert_eq!(plain.saw("error").unwrap()["status"], 401);
     plain.remove();
+}
+
+/// The element class `customElements` holds for the widget's tag.
+fn element_class() -> JsValue {
+    let registry =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"customElements".into()).unwrap();
+    call(&registry, "get", &[&embed::TAG.into()]).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn every_option_in_the_table_is_a_property_of_the_element_that_reflects_to_its_attribute() {
+    embed::register();
+    let class = element_class();
+    let observed: Vec<String> =
+        js_sys::Array::from(&js_sys::Reflect::get(&class, &"observedAttributes".into()).unwrap())
+            .iter()
+            .map(|a| a.as_string().unwrap())
+            .collect();
+    let attributes: Vec<&str> = OPTIONS.iter().filter_map(|o| o.attribute()).collect();
+    assert_eq!(observed, attributes, "observed attributes");
+    // The element has an accessor for each option with an attribute, and no other.
+    let prototype = js_sys::Reflect::get(&class, &"prototype".into()).unwrap();
+    let accessors: Vec<String> = js_sys::Object::keys(prototype.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|k| k.as_string().unwrap())
+        .collect();
+    let reflected: Vec<&str> = OPTIONS
+        .iter()
+        .filter(|o| o.attribute().is_some())
+        .map(|o| o.property())
+        .collect();
+    assert_eq!(accessors, reflected, "the element's properties");
+
+    let host: HtmlElement = document()
+        .create_element(embed::TAG)
+        .unwrap()
+        .unchecked_into();
+    let get = |prop: &str| js_sys::Reflect::get(&host, &prop.into()).unwrap();
+    let set = |prop: &str, value: JsValue| {
+        js_sys::Reflect::set(&host, &prop.into(), &value).unwrap();
+    };
+    for option in OPTIONS {
+        let prop = option.property();
+        match option {
+            EmbedOption::Flag(Flag { attribute, .. }) => {
+                assert_eq!(get(prop), JsValue::FALSE, "{prop} unset");
+                set(prop, JsValue::TRUE);
+                assert!(host.has_attribute(attribute), "{prop} = true");
+                set(prop, JsValue::FALSE);
+                assert!(!host.has_attribute(attribute), "{prop} = false");
+                host.set_attribute(attribute, "").unwrap();
+                assert_eq!(get(prop), JsValue::TRUE, "{attribute} set");
+            }
+            EmbedOption::Text(Text { attribute, .. })
+            | EmbedOption::Number(Number { attribute, .. }) => {
+                assert_eq!(get(prop), JsValue::NULL, "{prop} unset");
+                set(prop, JsValue::from_f64(1234.0));
+                assert_eq!(
+                    host.get_attribute(attribute).as_deref(),
+                    Some("1234"),
+                    "{prop}"
+                );
+                host.set_attribute(attribute, "4321").unwrap();
+                assert_eq!(
+                    get(prop).as_string().as_deref(),
+                    Some("4321"),
+                    "{attribute}"
+                );
+                set(prop, JsValue::NULL);
+                assert!(!host.has_attribute(attribute), "{prop} = null");
+            }
+            EmbedOption::Callback(_) => {
+                let own = js_sys::Object::get_own_property_descriptor(
+                    prototype.unchecked_ref::<js_sys::Object>(),
+                    &prop.into(),
+                );
+                assert!(
+                    own.is_undefined(),
+                    "{prop} is a plain property, not an accessor"
+                );
+            }
+        }
+    }
+
+    // Properties set through the table are what the form is configured with.
+    let values: Vec<(&str, JsValue)> = OPTIONS
+        .iter()
+        .map(|o| {
+            let value = match o {
+                EmbedOption::Flag(_) => JsValue::TRUE,
+                EmbedOption::Number(_) => JsValue::from_f64(1234.0),
+                EmbedOption::Text(_) => format!("{}-value", o.property()).into(),
+                EmbedOption::Callback(_) => js_sys::Function::new_no_args("").into(),
+            };
+            (o.property(), value)
+        })
+        .collect();
+    let container = document().create_element("div").unwrap();
+    let configured: HtmlElement = call(&moov_support(), "mount", &[&container, &object(&values)])
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        Options::read(&configured),
+        Options {
+            endpoint: "endpoint-value".into(),
+            session_token: Some("sessionToken-value".into()),
+            contact_email: Some("contactEmail-value".into()),
+            contact_name: Some("contactName-value".into()),
+            lock_contact: true,
+            locale: Some("locale-value".into()),
+            launcher: true,
+            timeout_ms: 1234,
+            instance: None,
+        }
+    );
+    let (property, callback) = values
+        .iter()
+        .find(|(p, _)| *p == spec::GET_SESSION_TOKEN.property)
+        .unwrap();
+    assert_eq!(
+        &js_sys::Reflect::get(&configured, &(*property).into()).unwrap(),
+        callback,
+        "mount sets the callback"
+    );
+    // Unset, each option has its documented default.
+    let plain: HtmlElement = document()
+        .create_element(embed::TAG)
+        .unwrap()
+        .unchecked_into();
+    let defaults = Options::read(&plain);
+    assert_eq!(Some(defaults.endpoint.as_str()), spec::ENDPOINT.default);
+    assert_eq!(defaults.timeout_ms, spec::TIMEOUT_MS.default);
+    assert_eq!(defaults.timeout_ms, client::DEFAULT_TIMEOUT_MS);
+    assert_eq!(defaults.session_token, None);
+    assert!(!defaults.lock_contact && !defaults.launcher);
 }

@@ -116,7 +116,7 @@ fn build_proxy(root: &Path, release: bool) -> Result<PathBuf> {
     Ok(proxy_binary(root, release))
 }
 
-/// Starts the proxy in sandbox mode (no Moov credentials) and waits for it.
+/// Starts the proxy in sandbox mode (`serve --sandbox`) and waits for it.
 fn start_proxy(
     binary: &Path,
     addr: &str,
@@ -124,7 +124,7 @@ fn start_proxy(
     static_dir: Option<&Path>,
 ) -> Result<Service> {
     let mut c = Command::new(binary);
-    c.arg("serve")
+    c.args(["serve", "--sandbox"])
         .env("PROXY_ADDR", addr)
         .env("ALLOWED_ORIGINS", allowed_origins)
         .env_remove("MOOV_BASE_URL")

@@ -241,7 +241,7 @@ struct SoakProxy {
 impl SoakProxy {
     fn start(binary: &Path, addr: &str, log: &Path) -> Result<SoakProxy> {
         let mut child = Command::new(binary)
-            .arg("serve")
+            .args(["serve", "--sandbox"])
             .env_remove("MOOV_BASE_URL")
             .env_remove("REDIS_URL")
             .env("PROXY_ADDR", addr)
