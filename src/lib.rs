@@ -1,10 +1,17 @@
 //! Moov "Contact support": an embeddable form that files Moov support tickets.
 //!
 //! The ticket core ([`ticket`], [`rules`], [`sanitize`]) compiles for both the browser and the
-//! server and is the single source of truth for the widget and the token proxy. Everything
+//! server and is the single source of truth for the widget and the token proxy; the proxy and
+//! the Moov sandbox also share [`moov_version`] and [`retry_after`] from here. Everything
 //! browser-only sits behind the default `web` feature.
 
+pub mod claims;
 pub mod draft;
+pub mod form_state;
+pub mod locale;
+pub mod moov_version;
+pub mod options_spec;
+pub mod retry_after;
 pub mod rules;
 pub mod sanitize;
 pub mod ticket;

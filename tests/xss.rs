@@ -7,7 +7,7 @@
 //! policy may survive. The same payloads pasted into the message editor leave nothing active.
 #![cfg(target_arch = "wasm32")]
 
-use moov_support::web::{embed, sanitizer};
+use moov_support::web::{embed, sanitizer_worker};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -237,10 +237,10 @@ fn parse(html: &str) -> web_sys::Document {
 async fn sanitized() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for p in payloads() {
-        let clean = sanitizer::clean(&p.html)
+        let clean = sanitizer_worker::clean(&p.html)
             .await
             .expect("the sanitizer is linked in");
-        let again = sanitizer::clean(&clean)
+        let again = sanitizer_worker::clean(&clean)
             .await
             .expect("the sanitizer is linked in");
         assert_eq!(

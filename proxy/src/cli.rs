@@ -1,118 +1,29 @@
-//! The command line: `serve` (default), `sandbox`, `sanitize`, `validate`, `session`.
+//! The command line, parsed by clap from [`crate::settings::Cli`]: `serve` (the default),
+//! `sanitize`, `validate` and `session`.
 
+use std::ffi::OsString;
 use std::io::Read;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use moov_support::{rules, sanitize};
 
 use crate::api::NewTicket;
-use crate::config::Config;
-use crate::sandbox::{self, SandboxOptions};
+use crate::config::{Config, ConfigError};
 use crate::server::Proxy;
+use crate::settings::{self, Cli, Command, LogFormat, SessionArgs};
 
-pub const USAGE: &str = "\
-moov-support-proxy: the partner-side token proxy for the Moov support widget
-
-USAGE:
-    moov-support-proxy [COMMAND]
-
-COMMANDS:
-    serve       Run the proxy (default). Without MOOV_BASE_URL it starts the built-in
-                Moov sandbox in-process and files tickets there.
-    sandbox     Run only the Moov sandbox, on SANDBOX_ADDR (default 127.0.0.1:3100).
-    sanitize    Read HTML on stdin, print it cleaned by the ticket body policy.
-    validate    Read ticket JSON on stdin ({title, body, contact: {email, name?}}).
-                Valid: print the normalized ticket, exit 0. Invalid: print the 422 field
-                map, exit 1. Not JSON: message on stderr, exit 2.
-    session     Print a session token signed with SESSION_SECRET, as a partner backend
-                would mint it: sub SESSION_SUB (default cli-user), account MOOV_ACCOUNT_ID
-                (default the sandbox demo account), valid for an hour. For trying the
-                proxy with curl and for load tests.
-    help        Print this help (also -h, --help).
-
-ENVIRONMENT (serve):
-    MOOV_BASE_URL          Moov API base, e.g. https://api.moov.io (absent: built-in sandbox)
-    MOOV_PUBLIC_KEY        Moov API key pair (required with MOOV_BASE_URL)
-    MOOV_SECRET_KEY
-    MOOV_VERSION           x-moov-version to send (default v2025.07.00; at least that)
-    MOOV_ORIGIN            Origin sent on token requests (default http://localhost)
-    SESSION_SECRET         HS256 key for session tokens, >= 32 bytes (required with
-                           MOOV_BASE_URL; random in sandbox mode)
-    ALLOWED_ORIGINS        Comma-separated browser origins allowed by CORS (sandbox
-                           default: http://127.0.0.1:8080,http://localhost:8080)
-    PROXY_ADDR             Listen address (default 127.0.0.1:3000)
-    UPSTREAM_TIMEOUT_MS    Timeout of each Moov call (default 10000)
-    REQUEST_TIMEOUT_MS     Bound on a whole request to the proxy (default 30000)
-    USER_RATE_LIMIT_PER_MINUTE  Tickets per user per minute (default 30; 0 = off)
-    IP_RATE_LIMIT_PER_MINUTE    API requests per client IP per minute (default 300; 0 = off)
-    TRUSTED_PROXY_HOPS     Reverse proxies in front whose X-Forwarded-For is trusted for
-                           the client IP (default 0: the TCP peer)
-    MOOV_PARTNER_ACCOUNT_ID     On-behalf mode: act for session accounts with the
-                           partner account's scopes (plus each account's profile.read)
-    MOOV_READY_ACCOUNT_ID  Account whose token /readyz asks for (default the partner
-                           account; the demo account in sandbox mode)
-    REDIS_URL              redis://[user:password@]host[:port][/db]: share idempotency
-                           records and rate limits between instances (default: memory)
-    STATIC_DIR             A built widget bundle (trunk's dist/) to serve at /
-    LOCK_CONTACT           true: the ticket's contact is the session token's email and
-                           name claims, whatever the browser sends (default false)
-    RUST_LOG               Log filter (default info); LOG_FORMAT=json for JSON lines
-
-ENVIRONMENT (sandbox):
-    SANDBOX_ADDR           Listen address (default 127.0.0.1:3100)
-    SANDBOX_RATE_LIMIT_PER_SECOND  Requests per IP and account per second (default 40,
-                           Moov's own limit; raise it for load tests)
-
-SANDBOX KEYS (valid against the sandbox only):
-    MOOV_PUBLIC_KEY=sandbox-public-key
-    MOOV_SECRET_KEY=sandbox-secret-key-not-for-production
-";
-
-/// A parsed command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Serve,
-    Sandbox,
-    Sanitize,
-    Validate,
-    Session,
-    Help,
-}
-
-/// Parses the arguments after the program name.
-pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Command, String> {
-    match args {
-        [] => Ok(Command::Serve),
-        [one] => match one.as_ref() {
-            "serve" => Ok(Command::Serve),
-            "sandbox" => Ok(Command::Sandbox),
-            "sanitize" => Ok(Command::Sanitize),
-            "validate" => Ok(Command::Validate),
-            "session" => Ok(Command::Session),
-            "help" | "-h" | "--help" => Ok(Command::Help),
-            other => Err(format!("unknown command `{other}`")),
-        },
-        [_, extra, ..] => Err(format!("unexpected argument `{}`", extra.as_ref())),
-    }
-}
-
-/// Runs the program; the exit code is the process's.
+/// Runs the program; the exit code is the process's: 0 done, 1 a setting or a failure to
+/// run, 2 a command line clap cannot read.
 pub fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    forget_empty_variables();
+    let cli = match Cli::try_parse_from(with_default_command(std::env::args_os().collect())) {
+        Ok(cli) => cli,
+        Err(e) => return refuse(e),
     };
-    match command {
-        Command::Help => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Command::Session => match mint_session(&std::env::vars().collect()) {
+    match cli.command {
+        Command::Session(args) => match mint_session(&args) {
             Ok(token) => {
                 println!("{token}");
                 ExitCode::SUCCESS
@@ -146,8 +57,19 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Serve | Command::Sandbox => {
-            init_logging();
+        Command::Serve(args) => {
+            let (log, format) = (args.log.clone(), args.log_format);
+            let config = match Config::from_args(*args) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if let Err(e) = init_logging(&log, format) {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -158,14 +80,7 @@ pub fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let result = runtime.block_on(async {
-                if command == Command::Serve {
-                    serve().await
-                } else {
-                    run_sandbox().await
-                }
-            });
-            match result {
+            match runtime.block_on(serve(config)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -176,27 +91,75 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// `session`: a one-hour token from `SESSION_SECRET`, `SESSION_SUB` and `MOOV_ACCOUNT_ID`.
-pub fn mint_session(vars: &std::collections::HashMap<String, String>) -> Result<String, String> {
-    let secret = vars
-        .get("SESSION_SECRET")
-        .filter(|s| s.len() >= crate::config::MIN_SESSION_SECRET_BYTES)
-        .ok_or("SESSION_SECRET is required, at least 32 bytes (the proxy's own)")?;
-    let account = match vars.get("MOOV_ACCOUNT_ID") {
-        Some(a) => uuid::Uuid::try_parse(a)
-            .map_err(|_| format!("MOOV_ACCOUNT_ID is invalid: `{a}` is not a UUID"))?,
-        None => sandbox::DEMO_ACCOUNT_ID,
-    };
+/// clap has no default subcommand: a bare invocation, or one starting with a setting's
+/// flag, means `serve`.
+fn with_default_command(mut args: Vec<OsString>) -> Vec<OsString> {
+    let first = args.get(1).and_then(|a| a.to_str());
+    let top_level = matches!(first, Some("-h" | "--help" | "-V" | "--version"));
+    if first.is_none_or(|f| f.starts_with('-') && !top_level) {
+        args.insert(1.min(args.len()), "serve".into());
+    }
+    args
+}
+
+/// An empty variable counts as unset, as in `Config::from_map`: a deployment template that
+/// leaves `REDIS_URL=` blank means "no Redis", not an invalid URL. Runs before any thread
+/// starts, which is what makes changing the environment sound.
+fn forget_empty_variables() {
+    let command = Cli::command();
+    let names: Vec<OsString> = command
+        .get_subcommands()
+        .flat_map(|c| c.get_arguments())
+        .filter_map(|a| a.get_env().map(|e| e.to_owned()))
+        .collect();
+    for name in names {
+        if std::env::var_os(&name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
+            std::env::remove_var(&name);
+        }
+    }
+}
+
+/// Help and version on stdout; a bad value named by its variable (exit 1, like every other
+/// setting); anything else as clap explains it (exit 2).
+fn refuse(error: clap::Error) -> ExitCode {
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    }
+    match settings::from_clap(&Cli::command(), error) {
+        ConfigError::Usage(message) => {
+            eprint!("{message}");
+            ExitCode::from(2)
+        }
+        other => {
+            eprintln!("error: {other}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `session`: a one-hour token for `SESSION_SUB` on `MOOV_ACCOUNT_ID`.
+pub fn mint_session(args: &SessionArgs) -> Result<String, String> {
+    #[cfg(feature = "sandbox")]
+    let account = args
+        .account
+        .unwrap_or(moov_support_sandbox::DEMO_ACCOUNT_ID);
+    #[cfg(not(feature = "sandbox"))]
+    let account = args.account.ok_or(
+        "MOOV_ACCOUNT_ID is required: this build has no sandbox demo account to default to",
+    )?;
     let session = crate::Session {
-        user_id: vars
-            .get("SESSION_SUB")
-            .cloned()
-            .unwrap_or_else(|| "cli-user".into()),
+        user_id: args.sub.clone(),
         account_id: account,
         email: None,
         name: None,
     };
-    let signer = crate::JwtSessions::new(&crate::Secret::new(secret.clone()));
+    let signer = crate::JwtSessions::new(&args.session_secret);
     Ok(signer.mint(&session, crate::session::unix_now() + 3600))
 }
 
@@ -222,19 +185,19 @@ fn read_stdin() -> std::io::Result<String> {
     Ok(s)
 }
 
-async fn serve() -> Result<(), String> {
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+async fn serve(config: Config) -> Result<(), String> {
     let sandboxed = config.is_sandbox();
     let running = Proxy::new(config)
         .start()
         .await
         .map_err(|e| e.to_string())?;
     if sandboxed {
+        #[cfg(feature = "sandbox")]
         println!(
             "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes /api/dev/session and /api/dev/faults enabled)",
             running.url(),
             running.moov_url,
-            sandbox::DEMO_ACCOUNT_ID
+            moov_support_sandbox::DEMO_ACCOUNT_ID
         );
     } else {
         println!(
@@ -246,30 +209,6 @@ async fn serve() -> Result<(), String> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await.map_err(|e| e.to_string())
-}
-
-async fn run_sandbox() -> Result<(), String> {
-    let raw = std::env::var("SANDBOX_ADDR").unwrap_or_else(|_| sandbox::DEFAULT_ADDR.into());
-    let addr: SocketAddr = raw.parse().map_err(|_| {
-        format!("SANDBOX_ADDR is invalid: `{raw}` is not an address like 127.0.0.1:3100")
-    })?;
-    let mut options = SandboxOptions::default();
-    if let Ok(raw) = std::env::var("SANDBOX_RATE_LIMIT_PER_SECOND") {
-        options.rate_limit_per_second = raw.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-            format!("SANDBOX_RATE_LIMIT_PER_SECOND is invalid: `{raw}` is not a whole number above 0")
-        })?;
-    }
-    let running = sandbox::spawn(options, addr)
-        .await
-        .map_err(|e| format!("could not listen on {addr}: {e}"))?;
-    println!(
-        "Moov sandbox listening on {} (demo account {}; keys: see --help)",
-        running.url(),
-        sandbox::DEMO_ACCOUNT_ID
-    );
-    shutdown_signal().await;
-    running.shutdown().await;
-    Ok(())
 }
 
 /// Log directives forced on top of `RUST_LOG`.
@@ -285,9 +224,12 @@ const QUIET_CRATES: [&str; 9] = [
     "tower_http=info",
 ];
 
-fn init_logging() {
+fn init_logging(log: &str, format: LogFormat) -> Result<(), ConfigError> {
     use tracing_subscriber::EnvFilter;
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_new(log).map_err(|e| ConfigError::Invalid {
+        var: "RUST_LOG".into(),
+        reason: format!("`{log}` is not a log filter ({e})"),
+    })?;
     // These crates see raw ticket bodies, headers or TLS material and log them at debug and
     // trace levels; whatever RUST_LOG asks, their logs stay off or coarse.
     for directive in QUIET_CRATES {
@@ -298,12 +240,11 @@ fn init_logging() {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
     };
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.
@@ -332,38 +273,59 @@ async fn shutdown_signal() {
 mod tests {
     use super::*;
 
-    #[test]
-    fn parses_commands() {
-        assert_eq!(parse::<&str>(&[]), Ok(Command::Serve));
-        assert_eq!(parse(&["sandbox"]), Ok(Command::Sandbox));
-        assert_eq!(parse(&["--help"]), Ok(Command::Help));
-        assert_eq!(parse(&["session"]), Ok(Command::Session));
-        assert!(parse(&["serv"]).is_err());
-        assert!(parse(&["serve", "now"]).is_err());
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
     }
 
     #[test]
+    fn serve_is_the_default_command() {
+        let run = |list: &[&str]| with_default_command(args(list));
+        assert_eq!(run(&["p"]), args(&["p", "serve"]));
+        assert_eq!(run(&["p", "--sandbox"]), args(&["p", "serve", "--sandbox"]));
+        assert_eq!(run(&["p", "--help"]), args(&["p", "--help"]));
+        assert_eq!(run(&["p", "session"]), args(&["p", "session"]));
+        let cli = Cli::try_parse_from(run(&["p", "--sandbox", "--addr=127.0.0.1:9"])).unwrap();
+        let Command::Serve(serve) = cli.command else {
+            panic!("expected serve")
+        };
+        assert!(serve.sandbox && serve.addr.port() == 9);
+        assert!(Cli::try_parse_from(run(&["p", "serv"])).is_err());
+        assert!(Cli::try_parse_from(run(&["p", "sanitize", "now"])).is_err());
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
     fn minted_sessions_verify() {
         let secret = "cli-test-secret-cli-test-secret-cli-test";
-        let vars = |pairs: &[(&str, &str)]| {
-            pairs
+        let session_args = |pairs: &[(&str, &str)]| {
+            let env: std::collections::HashMap<String, String> = pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
+                .collect();
+            settings::parse_with_env::<SessionArgs>(&[], &env)
         };
-        let token =
-            mint_session(&vars(&[("SESSION_SECRET", secret), ("SESSION_SUB", "b-1")])).unwrap();
+        let token = mint_session(
+            &session_args(&[("SESSION_SECRET", secret), ("SESSION_SUB", "b-1")]).unwrap(),
+        )
+        .unwrap();
         let session = crate::JwtSessions::new(&crate::Secret::new(secret))
             .verify_at(&token, crate::session::unix_now())
             .unwrap();
         assert_eq!(session.user_id, "b-1");
-        assert_eq!(session.account_id, sandbox::DEMO_ACCOUNT_ID);
-        assert!(mint_session(&vars(&[("SESSION_SECRET", "short")])).is_err());
-        assert!(mint_session(&vars(&[
-            ("SESSION_SECRET", secret),
-            ("MOOV_ACCOUNT_ID", "x")
-        ]))
-        .is_err());
+        assert_eq!(session.account_id, moov_support_sandbox::DEMO_ACCOUNT_ID);
+        let short = session_args(&[("SESSION_SECRET", "short")]).unwrap_err();
+        assert!(
+            short.to_string().starts_with("SESSION_SECRET is invalid"),
+            "{short}"
+        );
+        let account =
+            session_args(&[("SESSION_SECRET", secret), ("MOOV_ACCOUNT_ID", "x")]).unwrap_err();
+        assert!(
+            account
+                .to_string()
+                .starts_with("MOOV_ACCOUNT_ID is invalid"),
+            "{account}"
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The proxy's settings, read from environment variables.
+//! What the proxy starts with: the settings of [`crate::settings::ServeArgs`] checked
+//! together (which Moov, which mode, which secrets).
 //!
 //! [`Config::from_map`] takes any map so tests never touch the process environment; every
 //! refusal names the variable to fix.
@@ -9,11 +10,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use reqwest::Url;
 use thiserror::Error;
 use uuid::Uuid;
 
-use crate::version::{self, MoovVersion};
+use moov_support::moov_version::MoovVersion;
+
+use crate::settings::{self, ServeArgs};
 
 /// A value that must never reach a log line or a `Debug` dump.
 #[derive(Clone, PartialEq, Eq)]
@@ -39,7 +41,9 @@ impl fmt::Debug for Secret {
 /// Where tickets go.
 #[derive(Debug, Clone)]
 pub enum Upstream {
-    /// No `MOOV_BASE_URL`: the built-in sandbox is started in-process and used over HTTP.
+    /// Asked for with `--sandbox`: the built-in sandbox is started in-process and used over
+    /// HTTP, and the dev routes are served.
+    #[cfg(feature = "sandbox")]
     Sandbox,
     /// A real Moov API (or a sandbox started elsewhere).
     Moov(MoovCredentials),
@@ -101,89 +105,73 @@ pub enum ConfigError {
         why: &'static str,
     },
     #[error("{var} is invalid: {reason}")]
-    Invalid { var: &'static str, reason: String },
+    Invalid { var: String, reason: String },
+    #[error("MOOV_SANDBOX (--sandbox) cannot be combined with {var}: the sandbox takes no Moov settings; unset {var} for the sandbox, or drop --sandbox to file tickets with Moov")]
+    SandboxWithMoov { var: &'static str },
+    #[error("PROXY_ADDR {addr} is not a loopback address: sandbox mode serves /api/dev/session, which mints sessions for anyone, so it listens on loopback only; set MOOV_SANDBOX_ALLOW_REMOTE=1 (--sandbox-allow-remote) to listen on {addr} anyway")]
+    RemoteSandbox { addr: SocketAddr },
+    #[error("MOOV_SANDBOX_ALLOW_REMOTE (--sandbox-allow-remote) only applies with --sandbox (MOOV_SANDBOX=1)")]
+    RemoteWithoutSandbox,
+    #[error("MOOV_SANDBOX (--sandbox) is not available: this moov-support-proxy was built without its `sandbox` feature; set MOOV_BASE_URL, MOOV_PUBLIC_KEY and MOOV_SECRET_KEY, or run a build with the sandbox")]
+    SandboxNotBuilt,
+    /// Not a setting at all: an unknown flag and the like, with clap's own explanation.
+    #[error("{0}")]
+    Usage(String),
 }
 
-pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
-pub const DEFAULT_MOOV_ORIGIN: &str = "http://localhost";
-pub const DEFAULT_SANDBOX_ORIGINS: &str = "http://127.0.0.1:8080,http://localhost:8080";
-pub const DEFAULT_UPSTREAM_TIMEOUT_MS: u64 = 10_000;
-pub const DEFAULT_USER_RATE_LIMIT: u32 = 30;
-pub const DEFAULT_IP_RATE_LIMIT: u32 = 300;
-pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
-/// HS256 is only as strong as its key; shorter secrets are refused.
-pub const MIN_SESSION_SECRET_BYTES: usize = 32;
-
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_map(&std::env::vars().collect())
+    /// Reads `vars` in place of the process environment; empty values count as unset.
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        Config::from_args(settings::parse_with_env(&[], vars)?)
     }
 
-    /// Reads settings from `vars`; empty values count as absent.
-    pub fn from_map(vars: &HashMap<String, String>) -> Result<Config, ConfigError> {
-        let get = |k: &str| {
-            vars.get(k)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-
-        let upstream = match get("MOOV_BASE_URL") {
-            Some(url) => Upstream::Moov(MoovCredentials {
-                base_url: parse_base_url(&url)?,
-                public_key: get("MOOV_PUBLIC_KEY").ok_or(ConfigError::Missing {
-                    var: "MOOV_PUBLIC_KEY",
-                    why: "when MOOV_BASE_URL is set",
-                })?,
-                secret_key: Secret::new(get("MOOV_SECRET_KEY").ok_or(ConfigError::Missing {
-                    var: "MOOV_SECRET_KEY",
-                    why: "when MOOV_BASE_URL is set",
-                })?),
-            }),
-            None => {
-                // Keys without a URL would silently file tickets into the sandbox.
-                for var in ["MOOV_PUBLIC_KEY", "MOOV_SECRET_KEY"] {
-                    if get(var).is_some() {
-                        return Err(ConfigError::Missing {
-                            var: "MOOV_BASE_URL",
-                            why: "when Moov keys are set (e.g. https://api.moov.io); unset the keys to use the built-in sandbox",
-                        });
-                    }
-                }
-                Upstream::Sandbox
+    /// Checks how the parsed settings combine.
+    pub fn from_args(args: ServeArgs) -> Result<Config, ConfigError> {
+        let keys = [
+            ("MOOV_BASE_URL", args.moov_base_url.is_some()),
+            ("MOOV_PUBLIC_KEY", args.moov_public_key.is_some()),
+            ("MOOV_SECRET_KEY", args.moov_secret_key.is_some()),
+        ];
+        if args.sandbox_allow_remote && !args.sandbox {
+            return Err(ConfigError::RemoteWithoutSandbox);
+        }
+        let upstream = if args.sandbox {
+            if let Some((var, _)) = keys.iter().find(|(_, set)| *set) {
+                return Err(ConfigError::SandboxWithMoov { var });
             }
-        };
-        let sandbox = matches!(upstream, Upstream::Sandbox);
-
-        let moov_version = match get("MOOV_VERSION") {
-            Some(v) => version::parse_for_tickets(&v).map_err(|e| ConfigError::Invalid {
-                var: "MOOV_VERSION",
-                reason: e.to_string(),
-            })?,
-            None => MoovVersion::DEFAULT,
-        };
-
-        let moov_origin = match get("MOOV_ORIGIN") {
-            Some(o) => parse_origin(&o).map_err(|reason| ConfigError::Invalid {
-                var: "MOOV_ORIGIN",
-                reason,
-            })?,
-            None => DEFAULT_MOOV_ORIGIN.to_owned(),
-        };
-
-        let session_secret = match get("SESSION_SECRET") {
-            Some(s) if s.len() < MIN_SESSION_SECRET_BYTES => {
-                return Err(ConfigError::Invalid {
-                    var: "SESSION_SECRET",
-                    reason: format!(
-                        "it must be at least {MIN_SESSION_SECRET_BYTES} bytes long (it has {})",
-                        s.len()
-                    ),
-                })
+            if !args.addr.ip().is_loopback() && !args.sandbox_allow_remote {
+                return Err(ConfigError::RemoteSandbox { addr: args.addr });
             }
-            Some(s) => Secret::new(s),
-            None if sandbox => Secret::new(random_hex(32)),
+            sandbox_upstream()?
+        } else {
+            let missing = |var, why| ConfigError::Missing { var, why };
+            let Some(base_url) = args.moov_base_url else {
+                return Err(if keys.iter().any(|(_, set)| *set) {
+                    missing(
+                        "MOOV_BASE_URL",
+                        "when Moov keys are set (e.g. https://api.moov.io)",
+                    )
+                } else {
+                    missing(
+                        "MOOV_BASE_URL",
+                        "with MOOV_PUBLIC_KEY and MOOV_SECRET_KEY to file tickets with Moov; for the built-in sandbox pass --sandbox or set MOOV_SANDBOX=1",
+                    )
+                });
+            };
+            Upstream::Moov(MoovCredentials {
+                base_url,
+                public_key: args
+                    .moov_public_key
+                    .ok_or(missing("MOOV_PUBLIC_KEY", "when MOOV_BASE_URL is set"))?,
+                secret_key: args
+                    .moov_secret_key
+                    .ok_or(missing("MOOV_SECRET_KEY", "when MOOV_BASE_URL is set"))?,
+            })
+        };
+
+        let session_secret = match args.session_secret {
+            Some(s) => s,
+            None if args.sandbox => Secret::new(random_hex(32)),
             None => {
                 return Err(ConfigError::Missing {
                     var: "SESSION_SECRET",
@@ -191,192 +179,55 @@ impl Config {
                 })
             }
         };
-
-        let origins = get("ALLOWED_ORIGINS")
-            .or_else(|| sandbox.then(|| DEFAULT_SANDBOX_ORIGINS.to_owned()))
-            .unwrap_or_default();
-        let allowed_origins = origins
-            .split(',')
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(parse_origin)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|reason| ConfigError::Invalid {
-                var: "ALLOWED_ORIGINS",
-                reason,
-            })?;
-
-        let addr = match get("PROXY_ADDR") {
-            Some(a) => a.parse().map_err(|_| ConfigError::Invalid {
-                var: "PROXY_ADDR",
-                reason: format!("`{a}` is not an address like 127.0.0.1:3000"),
-            })?,
-            None => DEFAULT_ADDR.parse().expect("default address parses"),
+        let allowed_origins = match args.allowed_origins {
+            Some(origins) => origins.0,
+            None if args.sandbox => settings::sandbox_origins().0,
+            None => Vec::new(),
         };
-
-        let timeout_ms = parse_number(
-            &get,
-            "UPSTREAM_TIMEOUT_MS",
-            DEFAULT_UPSTREAM_TIMEOUT_MS,
-            1..=300_000,
-        )?;
-        let user_rate_limit_per_minute = parse_number(
-            &get,
-            "USER_RATE_LIMIT_PER_MINUTE",
-            u64::from(DEFAULT_USER_RATE_LIMIT),
-            0..=100_000,
-        )? as u32;
-
-        let ip_rate_limit_per_minute = parse_number(
-            &get,
-            "IP_RATE_LIMIT_PER_MINUTE",
-            u64::from(DEFAULT_IP_RATE_LIMIT),
-            0..=10_000_000,
-        )? as u32;
-        let trusted_proxy_hops = parse_number(&get, "TRUSTED_PROXY_HOPS", 0, 0..=10)? as u8;
-        let request_timeout_ms = parse_number(
-            &get,
-            "REQUEST_TIMEOUT_MS",
-            DEFAULT_REQUEST_TIMEOUT_MS,
-            1..=600_000,
-        )?;
-        let account = |var: &'static str| -> Result<Option<Uuid>, ConfigError> {
-            get(var)
-                .map(|v| {
-                    Uuid::try_parse(&v).map_err(|_| ConfigError::Invalid {
-                        var,
-                        reason: format!("`{v}` is not a Moov account ID (a UUID)"),
-                    })
-                })
-                .transpose()
-        };
-        let partner_account = account("MOOV_PARTNER_ACCOUNT_ID")?;
-        let ready_account = account("MOOV_READY_ACCOUNT_ID")?.or(partner_account);
-        let redis_url = match get("REDIS_URL") {
-            Some(url) => {
-                crate::store::RedisStore::new(&url).map_err(|e| ConfigError::Invalid {
-                    var: "REDIS_URL",
-                    reason: e
-                        .to_string()
-                        .trim_start_matches("REDIS_URL is invalid: ")
-                        .to_owned(),
-                })?;
-                Some(Secret::new(url))
-            }
-            None => None,
-        };
-
-        let lock_contact = parse_flag(&get, "LOCK_CONTACT", false)?;
-
-        let static_dir = match get("STATIC_DIR") {
-            Some(dir) if !std::path::Path::new(&dir).is_dir() => {
-                return Err(ConfigError::Invalid {
-                    var: "STATIC_DIR",
-                    reason: format!("`{dir}` is not a directory"),
-                })
-            }
-            dir => dir.map(PathBuf::from),
-        };
+        let partner_account = args.moov_partner_account_id;
 
         Ok(Config {
             upstream,
-            moov_version,
-            moov_origin,
+            moov_version: args.moov_version,
+            moov_origin: args.moov_origin,
             session_secret,
             allowed_origins,
-            addr,
-            upstream_timeout: Duration::from_millis(timeout_ms),
-            user_rate_limit_per_minute,
-            ip_rate_limit_per_minute,
-            trusted_proxy_hops,
-            request_timeout: Duration::from_millis(request_timeout_ms),
+            addr: args.addr,
+            upstream_timeout: Duration::from_millis(args.upstream_timeout_ms),
+            user_rate_limit_per_minute: narrow(args.user_rate_limit_per_minute),
+            ip_rate_limit_per_minute: narrow(args.ip_rate_limit_per_minute),
+            trusted_proxy_hops: narrow(args.trusted_proxy_hops),
+            request_timeout: Duration::from_millis(args.request_timeout_ms),
             partner_account,
-            ready_account,
-            redis_url,
-            static_dir,
-            lock_contact,
+            ready_account: args.moov_ready_account_id.or(partner_account),
+            redis_url: args.redis_url,
+            static_dir: args.static_dir,
+            lock_contact: args.lock_contact,
         })
     }
 
     pub fn is_sandbox(&self) -> bool {
-        matches!(self.upstream, Upstream::Sandbox)
+        match self.upstream {
+            #[cfg(feature = "sandbox")]
+            Upstream::Sandbox => true,
+            Upstream::Moov(_) => false,
+        }
     }
 }
 
-fn parse_number(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: u64,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
-    let Some(raw) = get(var) else {
-        return Ok(default);
-    };
-    match raw.parse::<u64>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        _ => Err(ConfigError::Invalid {
-            var,
-            reason: format!(
-                "`{raw}` is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            ),
-        }),
-    }
+#[cfg(feature = "sandbox")]
+fn sandbox_upstream() -> Result<Upstream, ConfigError> {
+    Ok(Upstream::Sandbox)
 }
 
-/// An on/off setting: `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`, in any case.
-fn parse_flag(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: bool,
-) -> Result<bool, ConfigError> {
-    let Some(raw) = get(var) else {
-        return Ok(default);
-    };
-    match raw.to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" => Ok(true),
-        "false" | "0" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::Invalid {
-            var,
-            reason: format!("`{raw}` is not one of true/false, 1/0, yes/no, on/off"),
-        }),
-    }
+#[cfg(not(feature = "sandbox"))]
+fn sandbox_upstream() -> Result<Upstream, ConfigError> {
+    Err(ConfigError::SandboxNotBuilt)
 }
 
-fn parse_base_url(raw: &str) -> Result<String, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid {
-        var: "MOOV_BASE_URL",
-        reason,
-    };
-    let url = Url::parse(raw).map_err(|e| invalid(format!("`{raw}` is not a URL ({e})")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(invalid(format!(
-            "`{raw}` must be an http(s) URL such as https://api.moov.io"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid(format!(
-            "`{raw}` must not carry a query or fragment"
-        )));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-/// Accepts exactly `scheme://host[:port]`, the form browsers send in `Origin`.
-fn parse_origin(raw: &str) -> Result<String, String> {
-    let url = Url::parse(raw)
-        .map_err(|_| format!("`{raw}` is not an origin like https://app.example.com"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("`{raw}` must start with http:// or https://"));
-    }
-    let origin = url.origin().ascii_serialization();
-    if origin != raw {
-        return Err(format!(
-            "`{raw}` must be an exact origin (scheme://host[:port], no path or trailing slash); did you mean `{origin}`?"
-        ));
-    }
-    Ok(origin)
+/// A number clap has already bounded to fit `T`.
+fn narrow<T: TryFrom<u64> + Default>(n: u64) -> T {
+    T::try_from(n).unwrap_or_default()
 }
 
 /// `bytes` random bytes as lowercase hex.
@@ -400,9 +251,10 @@ mod tests {
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn sandbox_defaults() {
-        let c = Config::from_map(&map(&[])).unwrap();
+        let c = Config::from_map(&map(&[("MOOV_SANDBOX", "1")])).unwrap();
         assert!(c.is_sandbox());
         assert_eq!(c.moov_version, MoovVersion::DEFAULT);
         assert_eq!(c.moov_origin, "http://localhost");
@@ -414,11 +266,106 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.upstream_timeout, Duration::from_secs(10));
         // Two sandboxes never share a generated secret.
-        let d = Config::from_map(&map(&[])).unwrap();
+        let d = Config::from_map(&map(&[("MOOV_SANDBOX", "true")])).unwrap();
         assert_ne!(c.session_secret, d.session_secret);
     }
 
+    #[cfg(not(feature = "sandbox"))]
     #[test]
+    fn a_build_without_the_sandbox_refuses_it_by_name() {
+        let err = Config::from_map(&map(&[("MOOV_SANDBOX", "1")])).unwrap_err();
+        assert_eq!(err, ConfigError::SandboxNotBuilt);
+        assert!(err.to_string().contains("`sandbox` feature"), "{err}");
+    }
+
+    #[test]
+    fn no_moov_settings_is_refused_not_a_sandbox() {
+        let err = Config::from_map(&map(&[])).unwrap_err().to_string();
+        for named in [
+            "MOOV_BASE_URL",
+            "MOOV_PUBLIC_KEY",
+            "MOOV_SECRET_KEY",
+            "--sandbox",
+            "MOOV_SANDBOX=1",
+        ] {
+            assert!(err.contains(named), "{named} missing from: {err}");
+        }
+        // A misspelt variable is no Moov setting either.
+        let err = Config::from_map(&map(&[("MOOV_BASEURL", "https://api.moov.io")])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("MOOV_BASE_URL is required"),
+            "{err}"
+        );
+        let off = Config::from_map(&map(&[("MOOV_SANDBOX", "0")])).unwrap_err();
+        assert!(off.to_string().starts_with("MOOV_BASE_URL"), "{off}");
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn sandbox_with_moov_settings_is_a_conflict() {
+        for var in ["MOOV_BASE_URL", "MOOV_PUBLIC_KEY", "MOOV_SECRET_KEY"] {
+            let value = if var == "MOOV_BASE_URL" {
+                "https://api.moov.io"
+            } else {
+                "k"
+            };
+            let err = Config::from_map(&map(&[("MOOV_SANDBOX", "1"), (var, value)])).unwrap_err();
+            assert_eq!(err, ConfigError::SandboxWithMoov { var });
+            let msg = err.to_string();
+            assert!(msg.contains("MOOV_SANDBOX") && msg.contains(var), "{msg}");
+        }
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn the_sandbox_listens_on_loopback_unless_allowed() {
+        for addr in ["0.0.0.0:3000", "192.0.2.7:3000", "[::]:3000"] {
+            let err =
+                Config::from_map(&map(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", addr)])).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.starts_with("PROXY_ADDR"), "{msg}");
+            assert!(
+                msg.contains("--sandbox-allow-remote") && msg.contains("MOOV_SANDBOX_ALLOW_REMOTE"),
+                "{msg}"
+            );
+            let c = Config::from_map(&map(&[
+                ("MOOV_SANDBOX", "1"),
+                ("PROXY_ADDR", addr),
+                ("MOOV_SANDBOX_ALLOW_REMOTE", "yes"),
+            ]))
+            .unwrap();
+            assert_eq!(c.addr.to_string(), addr);
+        }
+        for addr in ["127.0.0.1:0", "[::1]:3000"] {
+            let c = Config::from_map(&map(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", addr)]));
+            assert!(c.unwrap().is_sandbox(), "{addr}");
+        }
+        let err = Config::from_map(&map(&[("MOOV_SANDBOX_ALLOW_REMOTE", "1")])).unwrap_err();
+        assert_eq!(err, ConfigError::RemoteWithoutSandbox);
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[test]
+    fn flags_and_variables_are_one_setting() {
+        let by_flag: Config = Config::from_args(
+            settings::parse_with_env(&["--sandbox", "--addr=127.0.0.1:4100"], &map(&[])).unwrap(),
+        )
+        .unwrap();
+        assert!(by_flag.is_sandbox());
+        assert_eq!(by_flag.addr.port(), 4100);
+        let err = settings::parse_with_env::<ServeArgs>(&["--upstream-timeout-ms", "0"], &map(&[]))
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("UPSTREAM_TIMEOUT_MS is invalid"),
+            "{err}"
+        );
+        let err = settings::parse_with_env::<ServeArgs>(&["--frobnicate"], &map(&[])).unwrap_err();
+        assert!(matches!(err, ConfigError::Usage(_)), "{err:?}");
+    }
+
+    #[test]
+    #[cfg_attr(not(feature = "sandbox"), allow(irrefutable_let_patterns))]
     fn moov_mode_requires_keys_and_secret() {
         let base = [
             ("MOOV_BASE_URL", "https://api.moov.io/"),
@@ -468,6 +415,8 @@ mod tests {
             ("REDIS_URL", "redis://cache/zero"),
             ("STATIC_DIR", "/nonexistent/dist"),
             ("LOCK_CONTACT", "maybe"),
+            ("MOOV_SANDBOX", "perhaps"),
+            ("LOG_FORMAT", "xml"),
         ] {
             let mut vars = map(&[("MOOV_PUBLIC_KEY", "pk"), ("MOOV_SECRET_KEY", "sk")]);
             vars.insert("MOOV_BASE_URL".into(), "http://127.0.0.1:1".into());
@@ -478,9 +427,11 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn explicit_values_are_used() {
         let c = Config::from_map(&map(&[
+            ("MOOV_SANDBOX", "on"),
             ("MOOV_VERSION", "v2026.01.00"),
             (
                 "ALLOWED_ORIGINS",
@@ -515,12 +466,18 @@ mod tests {
         assert_eq!(c.user_rate_limit_per_minute, 0);
     }
 
+    #[cfg(feature = "sandbox")]
     #[test]
     fn lock_contact_is_an_off_by_default_flag() {
         let lock = |value: &str| {
-            Config::from_map(&map(&[("LOCK_CONTACT", value)])).map(|c| c.lock_contact)
+            Config::from_map(&map(&[("MOOV_SANDBOX", "1"), ("LOCK_CONTACT", value)]))
+                .map(|c| c.lock_contact)
         };
-        assert!(!Config::from_map(&map(&[])).unwrap().lock_contact);
+        assert!(
+            !Config::from_map(&map(&[("MOOV_SANDBOX", "1")]))
+                .unwrap()
+                .lock_contact
+        );
         assert_eq!(lock(""), Ok(false));
         for on in ["true", "TRUE", "1", "yes", "On"] {
             assert_eq!(lock(on), Ok(true), "{on}");

@@ -1,17 +1,26 @@
-//! `x-request-id` on every answer, and one access-log line per request.
+//! Request ids and the access log, with tower-http's request-id and trace layers.
 //!
-//! A user who sees a failure reads this id to support; it is Moov's own id whenever the
-//! answer came from Moov, so Moov support can trace it too, and a fresh UUID otherwise.
+//! Every request gets the proxy's own id (a UUID) before anything else runs, whatever the
+//! client sent in `x-request-id`: an id a client chooses could be made to collide with
+//! another user's in the logs. Every log line of the request, a handler's first included, is
+//! written inside a span that carries it, and the answer returns it in `x-request-id`.
+//!
+//! **Which id a user reads to support**: `x-request-id`, the proxy's. It finds the request in
+//! the partner's logs, where the access line also records `moov_request_id`, Moov's own id
+//! for the call that decided the answer; that one is what Moov support can trace, and the
+//! answer carries it too, in `x-moov-request-id`.
 
-use std::time::Instant;
+use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
+use axum::http::HeaderName;
 use axum::response::Response;
+use tracing::Span;
 use uuid::Uuid;
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Moov's id for the call that decided an answer, when Moov answered.
+pub const X_MOOV_REQUEST_ID: HeaderName = HeaderName::from_static("x-moov-request-id");
 
 /// What a handler learned about the caller, attached to its response for the access log.
 #[derive(Debug, Clone)]
@@ -20,39 +29,60 @@ pub struct LogContext {
     pub account: Uuid,
 }
 
-/// A fresh request id as a header value.
-pub fn fresh() -> HeaderValue {
-    HeaderValue::from_str(&Uuid::new_v4().to_string()).expect("a UUID is a valid header value")
+/// Drops a client-sent `x-request-id`, so the id-setting layer always makes the proxy's own.
+pub async fn distrust_client_id(mut request: Request) -> Request {
+    request.headers_mut().remove(X_REQUEST_ID);
+    request
 }
 
-/// Adds `x-request-id` when the handler did not set Moov's, and logs the request: id, route,
-/// status, latency, user and account. Never a token, a key or a message body.
-pub async fn middleware(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let mut response = next.run(request).await;
-    let id = response
+/// The span every log line of a request is written in: its id, method and path (never the
+/// query, which may carry a search term).
+pub fn span(request: &Request) -> Span {
+    let id = request
         .headers()
         .get(X_REQUEST_ID)
-        .cloned()
-        .unwrap_or_else(|| {
-            let id = fresh();
-            response.headers_mut().insert(X_REQUEST_ID, id.clone());
-            id
-        });
-    let id = id.to_str().unwrap_or("-");
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = id,
+        method = %request.method(),
+        path = request.uri().path(),
+    )
+}
+
+/// One access-log line per answer: status, latency, user, account and Moov's id. Never a
+/// token, a key or a message body.
+pub fn log_response(response: &Response, latency: Duration, _span: &Span) {
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_millis() as u64;
+    let latency_ms = latency.as_millis() as u64;
     let (user, account) = response
         .extensions()
         .get::<LogContext>()
         .map(|c| (c.user.as_str(), c.account.to_string()))
         .unwrap_or(("-", "-".to_owned()));
+    let moov_request_id = response
+        .headers()
+        .get(X_MOOV_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     if status >= 500 {
-        tracing::warn!(request_id = id, %method, path, status, latency_ms, user, account, "request");
+        tracing::warn!(
+            status,
+            latency_ms,
+            user,
+            account,
+            moov_request_id,
+            "request"
+        );
     } else {
-        tracing::info!(request_id = id, %method, path, status, latency_ms, user, account, "request");
+        tracing::info!(
+            status,
+            latency_ms,
+            user,
+            account,
+            moov_request_id,
+            "request"
+        );
     }
-    response
 }

@@ -1,5 +1,5 @@
-//! Starting and stopping the proxy: the sandbox when there is no Moov, the Moov client,
-//! the router and the listener.
+//! Starting and stopping the proxy: the sandbox when asked for, the Moov client, the router
+//! and the listener.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,11 +9,18 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::api::{self, AppState, DevTools, Settings};
-use crate::config::{Config, MoovCredentials, Upstream};
+use crate::api::{self, AppState, Settings};
+use crate::config::{Config, Upstream};
 use crate::moov::MoovClient;
-use crate::sandbox::{self, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID};
 use crate::session::{JwtSessions, SessionResolver};
+#[cfg(feature = "sandbox")]
+use moov_support_sandbox::{self as sandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID};
+
+/// The in-process sandbox of `--sandbox`; never one in a build without it.
+#[cfg(feature = "sandbox")]
+type RunningSandbox = moov_support_sandbox::RunningSandbox;
+#[cfg(not(feature = "sandbox"))]
+enum RunningSandbox {}
 
 /// Why the proxy could not start.
 #[derive(Debug, Error)]
@@ -56,13 +63,14 @@ impl Proxy {
     pub async fn start(self) -> Result<RunningProxy, StartError> {
         let config = self.config;
         let (credentials, sandbox) = match &config.upstream {
-            Upstream::Moov(credentials) => (credentials.clone(), None),
+            Upstream::Moov(credentials) => (credentials.clone(), None::<RunningSandbox>),
+            #[cfg(feature = "sandbox")]
             Upstream::Sandbox => {
                 let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
                 let running = sandbox::spawn(SandboxOptions::default(), loopback)
                     .await
                     .map_err(StartError::Sandbox)?;
-                let credentials = MoovCredentials {
+                let credentials = crate::config::MoovCredentials {
                     base_url: running.url(),
                     public_key: sandbox::SANDBOX_PUBLIC_KEY.into(),
                     secret_key: crate::config::Secret::new(sandbox::SANDBOX_SECRET_KEY),
@@ -84,18 +92,25 @@ impl Proxy {
             .map_err(StartError::Store)?;
         let jwt = Arc::new(JwtSessions::new(&config.session_secret));
         let sessions = self.sessions.unwrap_or_else(|| jwt.clone());
-        let dev = sandbox.as_ref().map(|s| DevTools {
-            sandbox: s.handle.clone(),
-            signer: jwt,
-            account: DEMO_ACCOUNT_ID,
-        });
+        #[cfg(feature = "sandbox")]
+        let (dev, sandbox_account) = (
+            sandbox.as_ref().map(|s| api::DevTools {
+                sandbox: s.handle.clone(),
+                signer: jwt,
+                account: DEMO_ACCOUNT_ID,
+            }),
+            sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID),
+        );
+        #[cfg(not(feature = "sandbox"))]
+        let (dev, sandbox_account) = {
+            let _ = jwt;
+            (None, None)
+        };
         let settings = Settings {
             tickets_per_minute: config.user_rate_limit_per_minute,
             requests_per_ip_per_minute: config.ip_rate_limit_per_minute,
             trusted_proxy_hops: config.trusted_proxy_hops,
-            ready_account: config
-                .ready_account
-                .or(sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID)),
+            ready_account: config.ready_account.or(sandbox_account),
             request_timeout: config.request_timeout,
             lock_contact: config.lock_contact,
         };
@@ -139,6 +154,7 @@ pub struct RunningProxy {
     pub addr: SocketAddr,
     /// Where tickets go: Moov's base URL or the built-in sandbox's.
     pub moov_url: String,
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     sandbox: Option<RunningSandbox>,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
@@ -151,6 +167,7 @@ impl RunningProxy {
     }
 
     /// The built-in sandbox, when the proxy runs against it.
+    #[cfg(feature = "sandbox")]
     pub fn sandbox(&self) -> Option<&SandboxHandle> {
         self.sandbox.as_ref().map(|s| &s.handle)
     }
@@ -159,6 +176,7 @@ impl RunningProxy {
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
         let served = self.task.await.unwrap_or(Ok(()));
+        #[cfg(feature = "sandbox")]
         if let Some(sandbox) = self.sandbox {
             sandbox.shutdown().await;
         }

@@ -70,41 +70,176 @@ fn validate_answers_like_the_proxy() {
     assert!(err.contains("not ticket JSON"), "{err}");
 }
 
+/// The binary with none of the proxy's settings inherited from the test's environment.
+fn proxy() -> Command {
+    let mut command = Command::new(BIN);
+    for var in SETTINGS
+        .iter()
+        .chain(["SESSION_SUB", "MOOV_ACCOUNT_ID"].iter())
+    {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Every variable `serve` reads.
+const SETTINGS: [&str; 22] = [
+    "MOOV_SANDBOX",
+    "MOOV_SANDBOX_ALLOW_REMOTE",
+    "MOOV_BASE_URL",
+    "MOOV_PUBLIC_KEY",
+    "MOOV_SECRET_KEY",
+    "MOOV_VERSION",
+    "MOOV_ORIGIN",
+    "SESSION_SECRET",
+    "ALLOWED_ORIGINS",
+    "PROXY_ADDR",
+    "UPSTREAM_TIMEOUT_MS",
+    "REQUEST_TIMEOUT_MS",
+    "USER_RATE_LIMIT_PER_MINUTE",
+    "IP_RATE_LIMIT_PER_MINUTE",
+    "TRUSTED_PROXY_HOPS",
+    "MOOV_PARTNER_ACCOUNT_ID",
+    "MOOV_READY_ACCOUNT_ID",
+    "REDIS_URL",
+    "STATIC_DIR",
+    "LOCK_CONTACT",
+    "RUST_LOG",
+    "LOG_FORMAT",
+];
+
+/// Runs `proxy()` with `args` and `env` until it exits; (exit code, stdout, stderr).
+fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let out = proxy()
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn help_and_mistakes() {
     let (code, out, _) = run(&["--help"], "");
     assert_eq!(code, 0);
-    assert!(out.contains("USAGE") && out.contains("MOOV_BASE_URL"));
+    for command in ["serve", "sanitize", "validate", "session", "serve --help"] {
+        assert!(out.contains(command), "{command} missing from:\n{out}");
+    }
+    let help = proxy().args(["serve", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for var in SETTINGS {
+        assert!(
+            help.contains(&format!("[env: {var}")),
+            "{var} missing from:\n{help}"
+        );
+    }
     let (code, _, err) = run(&["frobnicate"], "");
     assert_eq!(code, 2);
-    assert!(err.contains("unknown command `frobnicate`"));
+    assert!(
+        err.contains("unrecognized subcommand 'frobnicate'"),
+        "{err}"
+    );
+    // The emulator is its own binary now: `moov-support-sandbox`.
+    let (code, _, _) = run(&["sandbox"], "");
+    assert_eq!(code, 2);
 }
 
 #[test]
 fn serve_refuses_a_bad_setting_by_name() {
-    let out = Command::new(BIN)
-        .arg("serve")
-        .env("MOOV_VERSION", "v2025.04.00")
-        .env("PROXY_ADDR", "127.0.0.1:0")
-        .env_remove("MOOV_BASE_URL")
-        .output()
+    let (code, _, err) = refused(
+        &["serve", "--sandbox"],
+        &[
+            ("MOOV_VERSION", "v2025.04.00"),
+            ("PROXY_ADDR", "127.0.0.1:0"),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("MOOV_VERSION is invalid"), "{err}");
+}
+
+#[test]
+fn serve_without_moov_settings_is_refused_never_a_silent_sandbox() {
+    for args in [&["serve"][..], &[]] {
+        let (code, out, err) = refused(args, &[("PROXY_ADDR", "127.0.0.1:0")]);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(out.is_empty(), "{out}");
+        for named in [
+            "MOOV_BASE_URL",
+            "MOOV_PUBLIC_KEY",
+            "MOOV_SECRET_KEY",
+            "--sandbox",
+            "MOOV_SANDBOX=1",
+        ] {
+            assert!(err.contains(named), "{named} missing from: {err}");
+        }
+    }
+    // A typo in a variable's name is no setting at all.
+    let (code, _, err) = refused(&["serve"], &[("MOOV_BASEURL", "https://api.moov.io")]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("MOOV_BASE_URL is required"), "{err}");
+}
+
+#[test]
+fn the_sandbox_with_moov_settings_is_a_conflict() {
+    let (code, _, err) = refused(
+        &["serve"],
+        &[
+            ("MOOV_SANDBOX", "1"),
+            ("MOOV_BASE_URL", "https://api.moov.io"),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("MOOV_SANDBOX (--sandbox) cannot be combined with MOOV_BASE_URL"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_sandbox_listens_on_loopback_unless_told_otherwise() {
+    let (code, _, err) = refused(&["serve", "--sandbox"], &[("PROXY_ADDR", "0.0.0.0:0")]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("PROXY_ADDR 0.0.0.0:0 is not a loopback address"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--sandbox-allow-remote") && err.contains("MOOV_SANDBOX_ALLOW_REMOTE=1"),
+        "{err}"
+    );
+
+    let mut child = proxy()
+        .args(["serve", "--sandbox", "--sandbox-allow-remote"])
+        .env("PROXY_ADDR", "0.0.0.0:0")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("MOOV_VERSION"), "{err}");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.starts_with("moov-support-proxy listening on http://0.0.0.0:"),
+        "{line}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 #[tokio::test]
 async fn serve_runs_against_the_sandbox_logs_no_secrets_and_stops_on_sigterm() {
-    let mut child = Command::new(BIN)
-        .arg("serve")
+    let mut child = proxy()
+        .args(["serve", "--sandbox"])
         .env("PROXY_ADDR", "127.0.0.1:0")
         .env("LOG_FORMAT", "json")
         .env("RUST_LOG", "debug")
-        .env_remove("MOOV_BASE_URL")
-        .env_remove("MOOV_PUBLIC_KEY")
-        .env_remove("MOOV_SECRET_KEY")
-        .env_remove("SESSION_SECRET")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -170,48 +305,4 @@ async fn serve_runs_against_the_sandbox_logs_no_secrets_and_stops_on_sigterm() {
             "{secret:?} leaked into the logs:\n{logs}"
         );
     }
-}
-
-#[tokio::test]
-async fn the_sandbox_runs_alone() {
-    let mut child = Command::new(BIN)
-        .arg("sandbox")
-        .env("SANDBOX_ADDR", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(
-        line.starts_with("Moov sandbox listening on http://127.0.0.1:"),
-        "{line}"
-    );
-    let url = line.split_whitespace().nth(4).unwrap().to_owned();
-    let answer = reqwest::Client::new()
-        .post(format!("{url}/oauth2/token"))
-        .header("origin", "http://localhost")
-        .basic_auth(
-            "sandbox-public-key",
-            Some("sandbox-secret-key-not-for-production"),
-        )
-        .form(&[
-            ("grant_type", "client_credentials"),
-            (
-                "scope",
-                "/accounts/5e1f6a3c-0b7d-4c39-9a8e-2f4d6b8c1a27/tickets.write",
-            ),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 200);
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(child.wait().unwrap().success());
 }

@@ -10,12 +10,12 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use moov_support_proxy::sandbox::{
-    self, Fault, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
-    SANDBOX_SECRET_KEY,
-};
 use moov_support_proxy::session::unix_now;
 use moov_support_proxy::{JwtSessions, Secret, Session};
+use moov_support_sandbox::{
+    self as sandbox, Fault, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
+    SANDBOX_SECRET_KEY,
+};
 use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
@@ -179,4 +179,70 @@ async fn a_proxy_killed_mid_submit_and_restarted_files_one_ticket() {
 async fn with_redis_a_proxy_killed_mid_submit_and_restarted_files_one_ticket() {
     let redis = Redis::start().await;
     killed_mid_submit_then_retried(Some(&redis.url)).await;
+}
+
+/// Redis killed under a running proxy, down for a while, and started again with what it had
+/// written to disk, as a managed Redis restarts: meanwhile the proxy answers 503, then it
+/// reconnects by itself, the widget's retry of a ticket filed before gets that ticket, and a
+/// new one is filed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_redis_restarts_the_proxy_serves_again_within_seconds_with_one_ticket_per_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut redis = Redis::start_persistent(dir.path()).await;
+    let moov: RunningSandbox = sandbox::spawn(SandboxOptions::default(), free_addr())
+        .await
+        .unwrap();
+    let addr = free_addr();
+    let _proxy = start_proxy(addr, &moov.url(), Some(&redis.url)).await;
+    let key = Uuid::new_v4().to_string();
+    let (status, filed) = submit(addr, key.clone()).await.unwrap();
+    assert_eq!(status, 200, "{filed}");
+
+    redis.stop();
+    let down = Instant::now();
+    let (status, body) = submit(addr, key.clone()).await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("shared store"),
+        "{body}"
+    );
+    // Down for longer than the proxy's reconnect attempts last.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    redis.start_again().await;
+    let up = Instant::now();
+    // The widget keeps the draft and sends it again while told to try again in a moment.
+    let mut refused = 0;
+    let (status, retried) = loop {
+        let (status, body) = submit(addr, key.clone()).await.unwrap();
+        if status != 503 {
+            break (status, body);
+        }
+        assert!(
+            body["error"].as_str().unwrap().contains("shared store"),
+            "{body}"
+        );
+        refused += 1;
+        assert!(
+            up.elapsed() < Duration::from_secs(10),
+            "the proxy did not use Redis again: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let recovered = up.elapsed();
+    println!(
+        "redis restart: down {:?}; the proxy filed again {recovered:?} after Redis answered, \
+         having answered 503 {refused} time(s)",
+        up - down
+    );
+    assert_eq!(status, 200, "{retried}");
+    assert!(recovered < Duration::from_secs(5), "{recovered:?}");
+    assert_eq!(retried["ticketID"], filed["ticketID"]);
+    assert_eq!(moov.handle.tickets(DEMO_ACCOUNT_ID).len(), 1);
+    assert_eq!(moov.handle.create_requests(), 1);
+
+    let (status, other) = submit(addr, Uuid::new_v4().to_string()).await.unwrap();
+    assert_eq!(status, 200, "{other}");
+    assert_ne!(other["ticketID"], filed["ticketID"]);
+    assert_eq!(moov.handle.tickets(DEMO_ACCOUNT_ID).len(), 2);
+    assert_eq!(moov.handle.create_requests(), 2);
 }

@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::ticket::{CreateTicket, FieldErrors, Ticket};
+use crate::web::send::Post;
 use crate::web::wire;
 
 /// How long the widget waits for the proxy before giving up.
@@ -64,6 +65,30 @@ pub struct Submission<'a> {
     pub session_token: Option<&'a str>,
     pub idempotency_key: &'a str,
     pub timeout_ms: i32,
+}
+
+/// The proxy's ticket endpoint as the send pipeline's [`Post`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    pub url: String,
+    pub timeout_ms: i32,
+}
+
+impl Post for Endpoint {
+    async fn post(
+        &self,
+        ticket: &CreateTicket,
+        idempotency_key: &str,
+        session_token: Option<&str>,
+    ) -> Result<Ticket, Failure> {
+        let to = Submission {
+            endpoint: &self.url,
+            session_token,
+            idempotency_key,
+            timeout_ms: self.timeout_ms,
+        };
+        submit(&to, ticket).await
+    }
 }
 
 /// POSTs the (already validated and sanitized) ticket.

@@ -29,20 +29,16 @@ export async function fetchJson(path) {
   }
 }
 
-// camelCase property -> kebab-case attribute, and whether it is a boolean attribute.
-const PROPERTIES = [
-  ["endpoint", "endpoint", false],
-  ["sessionToken", "session-token", false],
-  ["contactEmail", "contact-email", false],
-  ["contactName", "contact-name", false],
-  ["lockContact", "lock-contact", true],
-  ["locale", "locale", false],
-  ["launcher", "launcher", true],
-  ["timeoutMs", "timeout-ms", false],
-];
+// `table` is the widget's option table (`src/options_spec.rs`), one
+// `[property, attribute, kind]` per option: kind is "boolean", "string", "number" or
+// "function"; a function has no attribute and is a plain property.
+function reflected(table) {
+  return table.filter(([, attr]) => attr !== null);
+}
 
-function defineProperties(proto) {
-  for (const [prop, attr, boolean] of PROPERTIES) {
+function defineProperties(proto, table) {
+  for (const [prop, attr, kind] of reflected(table)) {
+    const boolean = kind === "boolean";
     Object.defineProperty(proto, prop, {
       configurable: true,
       enumerable: true,
@@ -58,15 +54,15 @@ function defineProperties(proto) {
   }
 }
 
-export function define_element(tag, connect, disconnect, changed) {
+export function define_element(tag, table, connect, disconnect, changed) {
   if (customElements.get(tag)) return;
   class MoovSupportForm extends HTMLElement {
     static get observedAttributes() {
-      return PROPERTIES.map(([, attr]) => attr);
+      return reflected(table).map(([, attr]) => attr);
     }
     connectedCallback() {
       // Properties set before the element was defined shadow the accessors; apply them.
-      for (const [prop] of PROPERTIES) {
+      for (const [prop] of reflected(table)) {
         if (Object.prototype.hasOwnProperty.call(this, prop)) {
           const value = this[prop];
           delete this[prop];
@@ -82,7 +78,7 @@ export function define_element(tag, connect, disconnect, changed) {
       if (this.isConnected && before !== after) changed(this, name);
     }
   }
-  defineProperties(MoovSupportForm.prototype);
+  defineProperties(MoovSupportForm.prototype, table);
   customElements.define(tag, MoovSupportForm);
 
   const find = (element) =>
@@ -95,7 +91,7 @@ export function define_element(tag, connect, disconnect, changed) {
       const fresh = !form;
       if (fresh) form = document.createElement(tag);
       for (const [key, value] of Object.entries(options)) {
-        if (key === "getSessionToken" || PROPERTIES.some(([prop]) => prop === key)) {
+        if (table.some(([prop]) => prop === key)) {
           form[key] = value;
         } else {
           throw new TypeError(`MoovSupport.mount: unknown option ${key}`);

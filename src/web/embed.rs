@@ -12,9 +12,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::web::events::Emitter;
+use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
-use crate::web::sanitizer;
-use crate::web::session::TokenSource;
+use crate::web::options;
+pub use crate::web::options::Options;
+use crate::web::sanitizer_worker;
 use crate::web::ui::{Launcher, SupportForm};
 use crate::web::wire;
 
@@ -32,6 +34,7 @@ pub const STYLESHEET: &str = include_str!("../../style/widget.css");
 extern "C" {
     fn define_element(
         tag: &str,
+        table: JsValue,
         connect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         disconnect: &Closure<dyn Fn(web_sys::HtmlElement)>,
         changed: &Closure<dyn Fn(web_sys::HtmlElement, String)>,
@@ -40,41 +43,6 @@ extern "C" {
     /// from), parsed by the browser.
     #[wasm_bindgen(js_name = fetchJson, catch)]
     pub(crate) async fn fetch_json(path: &str) -> Result<JsValue, JsValue>;
-}
-
-/// What a partner configured on the element, read from its attributes (the camelCase
-/// properties reflect to them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Options {
-    pub endpoint: String,
-    pub session_token: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_name: Option<String>,
-    pub lock_contact: bool,
-    pub locale: Option<String>,
-    pub launcher: bool,
-    pub timeout_ms: i32,
-    /// The element's `id`, which keeps the drafts of two forms on one page apart.
-    pub instance: Option<String>,
-}
-
-impl Options {
-    pub fn read(host: &web_sys::HtmlElement) -> Self {
-        let attr = |name: &str| host.get_attribute(name).filter(|v| !v.is_empty());
-        Options {
-            endpoint: attr("endpoint").unwrap_or_else(|| "/api/support/tickets".to_owned()),
-            session_token: attr("session-token"),
-            contact_email: attr("contact-email"),
-            contact_name: attr("contact-name"),
-            lock_contact: host.has_attribute("lock-contact"),
-            locale: attr("locale"),
-            launcher: host.has_attribute("launcher"),
-            timeout_ms: attr("timeout-ms")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(crate::web::client::DEFAULT_TIMEOUT_MS),
-            instance: Some(host.id()).filter(|id| !id.is_empty()),
-        }
-    }
 }
 
 /// One mounted form and what it was mounted with.
@@ -104,7 +72,10 @@ pub fn register() {
             }
             if name == "session-token" {
                 let token = host.get_attribute("session-token");
-                let user = token.as_deref().and_then(wire::session_hint).map(|h| h.sub);
+                let user = token
+                    .as_deref()
+                    .and_then(wire::session_claims)
+                    .map(|h| h.sub);
                 let same_user = MOUNTED.with_borrow(|m| {
                     m.iter().find(|x| x.host == host).map(|x| {
                         if x.user == user {
@@ -128,7 +99,7 @@ pub fn register() {
             mount(&host);
         },
     );
-    define_element(TAG, &connect, &disconnect, &changed);
+    define_element(TAG, options::to_js(), &connect, &disconnect, &changed);
     connect.forget();
     disconnect.forget();
     changed.forget();
@@ -151,7 +122,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let user = options
         .session_token
         .as_deref()
-        .and_then(wire::session_hint)
+        .and_then(wire::session_claims)
         .map(|h| h.sub);
     let target: web_sys::EventTarget = host.clone().into();
     let signal_out = std::rc::Rc::new(RefCell::new(None));
@@ -161,25 +132,26 @@ pub fn mount(host: &web_sys::HtmlElement) {
         *signal_in.borrow_mut() = Some(session_token);
         let launcher = options.launcher;
         let t = locale.strings();
+        // The page's `getSessionToken` and `moov-support:*` events, as the form's provider
+        // and callbacks.
+        let events = Emitter::new(target.clone());
         let form = view! {
             <SupportForm
-                endpoint=options.endpoint
+                options=options
                 session_token=session_token
-                token_source=TokenSource::new(target.clone())
-                emitter=Emitter::new(target)
-                timeout_ms=options.timeout_ms
-                contact_email=options.contact_email
-                contact_name=options.contact_name
-                lock_contact=options.lock_contact
-                locale=options.locale
-                instance=options.instance
+                token_provider=HostTokenCallback::new(target)
+                on_ready=events.on("ready")
+                on_draft_restored=events.on("draft-restored")
+                on_queued=events.on("queued")
+                on_submitted=events.on_submitted()
+                on_error=events.on_error()
             />
         };
         if launcher {
             view! { <Launcher t=t>{form}</Launcher> }.into_any()
         } else {
             // A form on the page will be used: fetch the sanitizer once the form is drawn.
-            set_timeout(sanitizer::warm, WARM_AFTER);
+            set_timeout(sanitizer_worker::warm, WARM_AFTER);
             form.into_any()
         }
     });

@@ -1,34 +1,28 @@
 //! `moov-support:*` events on the host element, so the partner's page can react to the form
-//! (close a panel on success, log an error with its request id, …).
+//! (close a panel on success, log an error with its request id, …). The form reports through
+//! Rust callbacks; these are the callbacks the custom element gives it.
 
 use leptos::prelude::*;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
+use crate::ticket::Ticket;
 use crate::web::client::Failure;
 use crate::web::wire;
 
-/// Dispatches events on the host element; does nothing when there is none (a form mounted
-/// directly by a Leptos app).
+/// Dispatches events on the host element.
 #[derive(Clone, Copy)]
-pub struct Emitter(StoredValue<Option<web_sys::EventTarget>, LocalStorage>);
-
-impl Default for Emitter {
-    fn default() -> Self {
-        Emitter(StoredValue::new_local(None))
-    }
-}
+pub struct Emitter(StoredValue<web_sys::EventTarget, LocalStorage>);
 
 impl Emitter {
     pub fn new(target: web_sys::EventTarget) -> Self {
-        Emitter(StoredValue::new_local(Some(target)))
+        Emitter(StoredValue::new_local(target))
     }
 
     /// Dispatches `moov-support:<name>`, bubbling and composed so it leaves the shadow root.
     pub fn emit<T: Serialize + ?Sized>(&self, name: &str, detail: &T) {
         let detail = wire::to_js(detail).unwrap_or(JsValue::NULL);
         self.0.with_value(|target| {
-            let Some(target) = target else { return };
             let init = web_sys::CustomEventInit::new();
             init.set_bubbles(true);
             init.set_composed(true);
@@ -59,5 +53,20 @@ impl Emitter {
                 request_id: failure.request_id.as_deref(),
             },
         );
+    }
+
+    /// A form callback that dispatches `moov-support:<name>` with no detail.
+    pub fn on(self, name: &'static str) -> UnsyncCallback<()> {
+        UnsyncCallback::new(move |()| self.emit(name, &()))
+    }
+
+    /// The form's `on_submitted`: `moov-support:submitted` with the ticket.
+    pub fn on_submitted(self) -> UnsyncCallback<Ticket> {
+        UnsyncCallback::new(move |ticket: Ticket| self.emit("submitted", &ticket))
+    }
+
+    /// The form's `on_error`: `moov-support:error`.
+    pub fn on_error(self) -> UnsyncCallback<Failure> {
+        UnsyncCallback::new(move |failure: Failure| self.emit_error(&failure))
     }
 }

@@ -4,9 +4,12 @@
 pub mod client;
 pub mod embed;
 pub mod events;
+pub mod host_token;
 pub mod i18n;
-pub mod sanitizer;
-pub mod session;
+pub mod options;
+pub mod sanitizer_worker;
+pub mod send;
 pub mod storage;
+pub mod token_provider;
 pub mod ui;
 pub mod wire;

@@ -9,7 +9,8 @@ use js_sys::{Reflect, JSON};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use crate::draft::{session_claims, Draft, SessionHint};
+use crate::claims::{self, SessionClaims};
+use crate::draft::Draft;
 use crate::ticket::{Contact, ContactErrors, FieldErrors, Ticket, TicketStatus};
 
 /// `value` as a plain JS value, shaped as serde_json would write it.
@@ -108,11 +109,11 @@ pub fn draft(value: &JsValue) -> Option<Draft> {
     })
 }
 
-/// The unverified claims of a session token ([`crate::draft::session_hint`] in the browser).
-pub fn session_hint(token: &str) -> Option<SessionHint> {
-    let claims = String::from_utf8(session_claims(token)?).ok()?;
+/// The unverified claims of a session token ([`crate::claims::read`] in the browser).
+pub fn session_claims(token: &str) -> Option<SessionClaims> {
+    let claims = String::from_utf8(claims::payload(token)?).ok()?;
     let value = parse(&claims)?;
-    Some(SessionHint {
+    Some(SessionClaims {
         sub: text(&value, "sub")?,
         email: text(&value, "email"),
         name: text(&value, "name"),

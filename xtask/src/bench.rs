@@ -72,8 +72,7 @@ pub fn run(root: &Path, load: &Load, widget_only: bool) -> Result<()> {
     let sandbox_addr = free_addr()?;
     let mut sandbox = Service::start(
         "sandbox",
-        Command::new(&binary)
-            .arg("sandbox")
+        Command::new(binary.with_file_name("moov-support-sandbox"))
             .env("SANDBOX_ADDR", &sandbox_addr)
             // Moov's own 40/s per IP would turn the load into 429s.
             .env("SANDBOX_RATE_LIMIT_PER_SECOND", "100000000")
@@ -189,13 +188,20 @@ fn widget(root: &Path, binary: &Path) -> Result<()> {
 /// wasm size (`opt-level = "z"`, fat LTO), which is not how a partner should build a server.
 /// A separate target folder keeps this build from invalidating the size-tuned one.
 fn build_for_speed(root: &Path) -> Result<PathBuf> {
-    step("building the token proxy for speed (opt-level 3; first time a few minutes)");
+    step("building the token proxy and the sandbox for speed (opt-level 3; first time a few minutes)");
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
         .join("bench");
     cmd(crate::cargo(root)
-        .args(["build", "--release", "-p", "moov-support-proxy"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "moov-support-proxy",
+            "-p",
+            "moov-support-sandbox",
+        ])
         .env("CARGO_TARGET_DIR", &target)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "3")
         .env("CARGO_PROFILE_RELEASE_LTO", "thin")

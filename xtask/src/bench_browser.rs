@@ -49,7 +49,7 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
     let mut proxy = Service::start(
         "moov-support-proxy",
         Command::new(binary)
-            .arg("serve")
+            .args(["serve", "--sandbox"])
             .env("PROXY_ADDR", &addr)
             .env("ALLOWED_ORIGINS", format!("http://{addr}"))
             .env("STATIC_DIR", dir)

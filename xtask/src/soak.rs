@@ -232,7 +232,7 @@ fn start_proxy(binary: &Path, addr: &str, log: &Path) -> Result<(Service, String
     let mut proxy = Service::start_logged(
         "moov-support-proxy",
         Command::new(binary)
-            .arg("serve")
+            .args(["serve", "--sandbox"])
             .env_remove("MOOV_BASE_URL")
             .env_remove("REDIS_URL")
             .env("PROXY_ADDR", addr)

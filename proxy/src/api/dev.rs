@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::sandbox::Fault;
 use crate::session::{unix_now, Session};
+use moov_support_sandbox::Fault;
 
 pub const DEMO_USER: &str = "demo-user";
 pub const DEMO_EMAIL: &str = "jordan@example.com";

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::limit::retry_after_secs;
+use moov_support::retry_after::retry_after_secs;
 
 /// Refuses a state-changing request sent by a browser on a page that is neither allowed nor
 /// the proxy's own. CORS alone only stops the page from *reading* the answer; the ticket

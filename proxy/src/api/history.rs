@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::error::ApiError;
 use crate::moov::{Answer, Failure, ListQuery};
-use crate::request_id::{LogContext, X_REQUEST_ID};
+use crate::request_id::{LogContext, X_MOOV_REQUEST_ID};
 use crate::session::Session;
 
 /// Moov's largest page.
@@ -97,7 +97,7 @@ where
         Err(f) => (f.error.into_response(), f.request_id),
     };
     if let Some(id) = id {
-        response.headers_mut().insert(X_REQUEST_ID, id);
+        response.headers_mut().insert(X_MOOV_REQUEST_ID, id);
     }
     response.extensions_mut().insert(context);
     response

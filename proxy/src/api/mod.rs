@@ -1,10 +1,11 @@
 //! The HTTP surface the widget talks to.
 //!
 //! `POST /api/support/tickets`, the read side (`GET /api/support/tickets[/{id}[/messages]]`),
-//! `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy runs against its
-//! built-in sandbox.
+//! `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy was started with
+//! `--sandbox` (and built with its `sandbox` feature).
 
 mod assets;
+#[cfg(feature = "sandbox")]
 mod dev;
 mod hardening;
 mod history;
@@ -22,28 +23,33 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 use serde_json::json;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 use uuid::Uuid;
 
 use crate::error::{ApiError, MAX_REQUEST_BYTES};
 use crate::idempotency::Idempotency;
 use crate::limit::WindowLimit;
 use crate::moov::MoovClient;
-use crate::request_id::{self, X_REQUEST_ID};
-use crate::sandbox::SandboxHandle;
-use crate::session::{JwtSessions, SessionResolver};
+use crate::request_id::{self, X_MOOV_REQUEST_ID, X_REQUEST_ID};
+#[cfg(feature = "sandbox")]
+use crate::session::JwtSessions;
+use crate::session::SessionResolver;
 use crate::store::{MemoryStore, Store};
 
 pub use tickets::NewTicket;
 
 /// Response headers a cross-origin widget may read.
-const EXPOSED_HEADERS: &str = "x-request-id,retry-after";
+const EXPOSED_HEADERS: &str = "x-request-id,x-moov-request-id,retry-after";
 
 /// What the sandbox-only dev routes need.
+#[cfg(feature = "sandbox")]
 #[derive(Clone)]
 pub struct DevTools {
-    pub sandbox: SandboxHandle,
+    pub sandbox: moov_support_sandbox::SandboxHandle,
     /// Signs dev session tokens with the proxy's session secret.
     pub signer: Arc<JwtSessions>,
     /// The account dev sessions act for.
@@ -100,6 +106,11 @@ struct Inner {
     lookup_refused: tickets::Throttle,
     dev: Option<DevTools>,
 }
+
+/// Without the `sandbox` feature there are no dev routes: nothing can be passed for them.
+#[cfg(not(feature = "sandbox"))]
+#[derive(Clone)]
+pub enum DevTools {}
 
 impl AppState {
     /// `store` holds what several instances must share; `dev` enables `/api/dev/…`.
@@ -163,8 +174,8 @@ fn claim_timing(settings: &Settings) -> (Duration, Duration) {
 }
 
 /// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, panic guard,
-/// per-IP limit, Origin check, request timeout, CORS for `allowed_origins`, security headers
-/// and request ids, in that order from the inside out.
+/// per-IP limit, Origin check, request timeout, CORS for `allowed_origins`, security headers,
+/// the access log and request ids, in that order from the inside out.
 pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
     let dev = state.0.dev.is_some();
     let mut routes = Router::new()
@@ -179,6 +190,7 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz));
+    #[cfg(feature = "sandbox")]
     if dev {
         routes = routes
             .route("/api/dev/session", get(dev::session))
@@ -213,7 +225,19 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         .layer(cors(allowed_origins, dev))
         .layer(middleware::from_fn(expose_on_preflight))
         .layer(middleware::from_fn(hardening::security_headers))
-        .layer(middleware::from_fn(request_id::middleware))
+        .layer(
+            ServiceBuilder::new()
+                .layer(middleware::map_request(request_id::distrust_client_id))
+                .layer(SetRequestIdLayer::new(X_REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_id::span)
+                        .on_request(())
+                        .on_response(request_id::log_response)
+                        .on_failure(()),
+                )
+                .layer(PropagateRequestIdLayer::new(X_REQUEST_ID)),
+        )
         .with_state(state)
 }
 
@@ -241,7 +265,7 @@ fn cors(allowed_origins: &[String], dev: bool) -> CorsLayer {
             HeaderName::from_static("idempotency-key"),
         ])
         // Retry-After is not CORS-safelisted: without this the widget could not honor it.
-        .expose_headers([X_REQUEST_ID, header::RETRY_AFTER])
+        .expose_headers([X_REQUEST_ID, X_MOOV_REQUEST_ID, header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 
@@ -276,12 +300,10 @@ async fn healthz() -> Json<serde_json::Value> {
 /// what failed (a Redis address, the token endpoint's status) is logged under the answer's
 /// `x-request-id`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let id = request_id::fresh();
-    let mut response = match check_ready(&state).await {
+    match check_ready(&state).await {
         Ok(moov) => Json(json!({ "status": "ready", "moov": moov })).into_response(),
         Err(not_ready) => {
             tracing::warn!(
-                request_id = id.to_str().unwrap_or("-"),
                 dependency = not_ready.dependency(),
                 error = %not_ready,
                 "not ready"
@@ -292,9 +314,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
             )
                 .into_response()
         }
-    };
-    response.headers_mut().insert(X_REQUEST_ID, id);
-    response
+    }
 }
 
 /// A dependency `/readyz` found unavailable, with the detail that stays in the log.
@@ -349,7 +369,8 @@ mod tests {
 
     use super::*;
     use crate::config::{MoovCredentials, Secret};
-    use crate::version::MoovVersion;
+    use crate::session::JwtSessions;
+    use moov_support::moov_version::MoovVersion;
 
     fn unreachable_moov() -> MoovClient {
         MoovClient::new(
@@ -370,12 +391,15 @@ mod tests {
     fn app(dev: bool) -> Router {
         let moov = unreachable_moov();
         let secret = Secret::new("unit-test-secret-unit-test-secret-unit");
-        let jwt = Arc::new(JwtSessions::new(&secret));
+        let jwt = Arc::new(crate::session::JwtSessions::new(&secret));
+        #[cfg(feature = "sandbox")]
         let dev = dev.then(|| DevTools {
-            sandbox: SandboxHandle::new(Default::default()),
+            sandbox: moov_support_sandbox::SandboxHandle::new(Default::default()),
             signer: jwt.clone(),
-            account: crate::sandbox::DEMO_ACCOUNT_ID,
+            account: moov_support_sandbox::DEMO_ACCOUNT_ID,
         });
+        #[cfg(not(feature = "sandbox"))]
+        let dev: Option<DevTools> = dev.then(|| unreachable!("no dev routes in this build"));
         router(AppState::single(jwt, moov, dev), &[], None)
     }
 
@@ -411,6 +435,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "sandbox")]
     #[tokio::test]
     async fn dev_routes_exist_only_with_the_sandbox() {
         let (status, _, _) = call(app(false), get("/api/dev/session")).await;
@@ -420,7 +445,7 @@ mod tests {
         assert_eq!(body["sub"], "t-1");
         assert_eq!(
             body["accountID"],
-            crate::sandbox::DEMO_ACCOUNT_ID.to_string()
+            moov_support_sandbox::DEMO_ACCOUNT_ID.to_string()
         );
     }
 
@@ -470,5 +495,17 @@ mod tests {
         let (status, _, body) = call(app(false), request).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body, json!({"error": "missing bearer token"}));
+    }
+
+    #[tokio::test]
+    async fn a_client_sent_request_id_is_replaced_by_ours() {
+        let request = HttpRequest::get("/healthz")
+            .header("x-request-id", "client-chosen-id")
+            .body(Body::empty())
+            .unwrap();
+        let (status, id, _) = call(app(false), request).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_ne!(id, "client-chosen-id");
+        assert!(Uuid::parse_str(&id).is_ok(), "{id}");
     }
 }

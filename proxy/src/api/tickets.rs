@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::AppState;
 use crate::error::ApiError;
 use crate::idempotency::{fingerprint, Begin, IdempotencyError, Outcome};
-use crate::limit::retry_after_secs;
 use crate::moov::{Answer, Failure};
-use crate::request_id::{LogContext, X_REQUEST_ID};
+use crate::request_id::{LogContext, X_MOOV_REQUEST_ID};
 use crate::session::Session;
+use moov_support::retry_after::retry_after_secs;
 
 /// What the widget sends. Only these fields are read: an `author`, a `foreignID` or an
 /// account id in the body is ignored, because the browser is not trusted with them.
@@ -86,8 +86,8 @@ pub(super) async fn create(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let mut response = match submit(&state, &session, &headers, payload).await {
-        Ok(answer) => with_request_id(Json(answer.value).into_response(), answer.request_id),
-        Err(failure) => with_request_id(failure.error.into_response(), failure.request_id),
+        Ok(answer) => with_moov_request_id(Json(answer.value).into_response(), answer.request_id),
+        Err(failure) => with_moov_request_id(failure.error.into_response(), failure.request_id),
     };
     response.extensions_mut().insert(LogContext {
         user: session.user_id,
@@ -281,9 +281,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<Uuid>, ApiError> {
         .ok_or(ApiError::InvalidIdempotencyKey)
 }
 
-fn with_request_id(mut response: Response, id: Option<HeaderValue>) -> Response {
+fn with_moov_request_id(mut response: Response, id: Option<HeaderValue>) -> Response {
     if let Some(id) = id {
-        response.headers_mut().insert(X_REQUEST_ID, id);
+        response.headers_mut().insert(X_MOOV_REQUEST_ID, id);
     }
     response
 }

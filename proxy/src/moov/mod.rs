@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::config::{MoovCredentials, Secret};
 use crate::error::ApiError;
 use crate::request_id::X_REQUEST_ID;
-use crate::version::MoovVersion;
+use moov_support::moov_version::MoovVersion;
 use token::TokenCache;
 
 /// A successful Moov answer and Moov's request id.

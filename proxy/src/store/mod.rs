@@ -3,11 +3,11 @@
 //!
 //! One instance can keep it in memory ([`MemoryStore`], the default). Several instances behind
 //! one address must share it, or two of them could each create a ticket for the same retry:
-//! [`RedisStore`] (`REDIS_URL`) does that with atomic Redis commands.
+//! [`RedisStore`] (`REDIS_URL`, `redis://` or `rediss://` for TLS) does that with atomic Redis
+//! commands.
 
 mod memory;
 mod redis;
-mod resp;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,6 +27,8 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 pub enum StoreError {
     #[error("REDIS_URL is invalid: {0}")]
     InvalidUrl(String),
+    #[error("the certificate authorities given for Redis are unusable: {0}")]
+    Certificate(String),
     #[error(
         "could not reach Redis at {addr}: {reason}; check REDIS_URL and that Redis is running"
     )]

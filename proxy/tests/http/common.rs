@@ -4,12 +4,12 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use moov_support_proxy::config::Secret;
-use moov_support_proxy::sandbox::{
-    self, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
-    SANDBOX_SECRET_KEY,
-};
 use moov_support_proxy::session::unix_now;
 use moov_support_proxy::{Config, JwtSessions, Proxy, RunningProxy, Session};
+use moov_support_sandbox::{
+    self as sandbox, RunningSandbox, SandboxHandle, SandboxOptions, DEMO_ACCOUNT_ID,
+    SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY,
+};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -198,5 +198,11 @@ impl Reply {
             .header("x-request-id")
             .unwrap_or_else(|| panic!("no x-request-id on a {} answer", self.status));
         Uuid::parse_str(id).unwrap_or_else(|_| panic!("x-request-id {id} is not a UUID"))
+    }
+
+    /// Moov's id for the call that decided the answer (`x-moov-request-id`), when Moov
+    /// answered.
+    pub fn moov_request_id(&self) -> Option<&str> {
+        self.header("x-moov-request-id")
     }
 }

@@ -1,6 +1,6 @@
 //! The read side: a user's own tickets and messages, and nobody else's.
 
-use moov_support_proxy::sandbox::SandboxOptions;
+use moov_support_sandbox::SandboxOptions;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

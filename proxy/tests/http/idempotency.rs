@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use moov_support_proxy::sandbox::Fault;
+use moov_support_sandbox::Fault;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -103,7 +103,7 @@ async fn a_refused_ticket_may_be_corrected_under_the_same_key() {
 async fn keys_belong_to_one_account() {
     let other = Uuid::new_v4();
     let env = Env::start_with(
-        moov_support_proxy::sandbox::SandboxOptions {
+        moov_support_sandbox::SandboxOptions {
             accounts: vec![ACCOUNT, other],
             ..Default::default()
         },

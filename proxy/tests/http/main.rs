@@ -13,6 +13,7 @@ mod production;
 mod redis;
 mod rules_props;
 mod sandbox_api;
+#[cfg(feature = "sandbox")]
 mod sandbox_mode;
 mod sessions;
 mod shared;

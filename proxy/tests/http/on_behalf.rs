@@ -1,7 +1,7 @@
 //! On-behalf mode: the partner's own scopes act for the session's account.
 
-use moov_support_proxy::sandbox::{
-    self, SandboxOptions, DEMO_ACCOUNT_ID, PARTNER_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
+use moov_support_sandbox::{
+    self as sandbox, SandboxOptions, DEMO_ACCOUNT_ID, PARTNER_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
     SANDBOX_SECRET_KEY,
 };
 use uuid::Uuid;

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use moov_support_proxy::sandbox::{Fault, SandboxOptions, SANDBOX_SECRET_KEY};
+use moov_support_sandbox::{Fault, SandboxOptions, SANDBOX_SECRET_KEY};
 use reqwest::header::{CONTENT_TYPE, ORIGIN};
 use reqwest::Method;
 use serde_json::json;

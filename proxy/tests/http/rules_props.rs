@@ -8,7 +8,7 @@ use std::cell::Cell;
 use moov_support::rules::{check_sanitized, field_errors, prepare};
 use moov_support::sanitize::clean;
 use moov_support::{Contact, CreateTicket, FieldErrors};
-use moov_support_proxy::sandbox::{SandboxOptions, SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY};
+use moov_support_sandbox::{SandboxOptions, SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

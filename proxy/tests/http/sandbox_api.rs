@@ -1,7 +1,8 @@
 //! The sandbox on its own, as Moov's API is documented.
 
-use moov_support_proxy::sandbox::{
-    self, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY,
+use moov_support_sandbox::{
+    self as sandbox, RunningSandbox, SandboxOptions, DEMO_ACCOUNT_ID, SANDBOX_PUBLIC_KEY,
+    SANDBOX_SECRET_KEY,
 };
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};

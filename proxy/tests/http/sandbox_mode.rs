@@ -1,13 +1,14 @@
-//! The proxy with no Moov settings: the built-in sandbox and the dev routes.
+//! The proxy started with `--sandbox`: the built-in sandbox and the dev routes.
 
-use moov_support_proxy::sandbox::DEMO_ACCOUNT_ID;
 use moov_support_proxy::{Config, Proxy, RunningProxy};
+use moov_support_sandbox::DEMO_ACCOUNT_ID;
 use serde_json::{json, Value};
 
 use crate::common::{client, ticket, vars, Reply};
 
 async fn start() -> RunningProxy {
     let config = Config::from_map(&vars(&[
+        ("MOOV_SANDBOX", "1"),
         ("PROXY_ADDR", "127.0.0.1:0"),
         ("UPSTREAM_TIMEOUT_MS", "600"),
     ]))
@@ -195,6 +196,7 @@ async fn a_built_bundle_is_served_beside_the_api() {
     std::fs::write(dir.join("index.html"), "<!doctype html><title>demo</title>").unwrap();
     std::fs::write(dir.join("widget_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
     let config = Config::from_map(&vars(&[
+        ("MOOV_SANDBOX", "1"),
         ("PROXY_ADDR", "127.0.0.1:0"),
         ("STATIC_DIR", dir.to_str().unwrap()),
         ("ALLOWED_ORIGINS", "http://127.0.0.1:9"),

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use moov_support_proxy::config::Secret;
-use moov_support_proxy::sandbox::{SandboxOptions, DEMO_ACCOUNT_ID};
 use moov_support_proxy::session::{unix_now, ResolveFuture, SessionError};
 use moov_support_proxy::{Config, JwtSessions, Proxy, Session, SessionResolver};
+use moov_support_sandbox::{SandboxOptions, DEMO_ACCOUNT_ID};
 use reqwest::header::{HeaderMap, AUTHORIZATION, COOKIE};
 use serde_json::json;
 use uuid::Uuid;
@@ -165,14 +165,8 @@ async fn partners_can_plug_in_their_own_sessions() {
     let env = Env::start(&[]).await;
     let config = Config::from_map(&vars(&[
         ("MOOV_BASE_URL", &env.sandbox.url()),
-        (
-            "MOOV_PUBLIC_KEY",
-            moov_support_proxy::sandbox::SANDBOX_PUBLIC_KEY,
-        ),
-        (
-            "MOOV_SECRET_KEY",
-            moov_support_proxy::sandbox::SANDBOX_SECRET_KEY,
-        ),
+        ("MOOV_PUBLIC_KEY", moov_support_sandbox::SANDBOX_PUBLIC_KEY),
+        ("MOOV_SECRET_KEY", moov_support_sandbox::SANDBOX_SECRET_KEY),
         ("SESSION_SECRET", SECRET),
         ("PROXY_ADDR", "127.0.0.1:0"),
     ]))

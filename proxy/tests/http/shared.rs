@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use moov_support_proxy::sandbox::{Fault, SandboxOptions};
 use moov_support_proxy::store::{RedisStore, Store};
+use moov_support_sandbox::{Fault, SandboxOptions};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -159,6 +159,7 @@ async fn a_lost_redis_is_a_503_and_not_ready() {
     // A proxy cannot start against a Redis that is not there.
     let err = moov_support_proxy::Proxy::new(
         moov_support_proxy::Config::from_map(&crate::common::vars(&[
+            ("MOOV_SANDBOX", "1"),
             ("REDIS_URL", &redis.url),
             ("PROXY_ADDR", "127.0.0.1:0"),
         ]))

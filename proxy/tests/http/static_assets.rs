@@ -51,6 +51,7 @@ fn release_dir() -> (PathBuf, PathBuf) {
 
 async fn start(dir: &Path) -> RunningProxy {
     let config = Config::from_map(&vars(&[
+        ("MOOV_SANDBOX", "1"),
         ("PROXY_ADDR", "127.0.0.1:0"),
         ("STATIC_DIR", dir.to_str().unwrap()),
         ("ALLOWED_ORIGINS", "http://127.0.0.1:9"),

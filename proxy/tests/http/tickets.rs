@@ -2,7 +2,7 @@
 
 use futures_util::future::join_all;
 use moov_support::{Ticket, TicketStatus};
-use moov_support_proxy::sandbox::Fault;
+use moov_support_sandbox::Fault;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -22,11 +22,10 @@ async fn happy_path_returns_the_ticket_with_its_number() {
     assert_eq!(t.contact.email, "jordan@example.com");
     assert!(Uuid::parse_str(&t.ticket_id).is_ok());
     assert_eq!(t.foreign_id, None);
-    // Moov's own request id comes back.
-    assert_eq!(
-        first.request_id().to_string(),
-        env.moov().last_create_request_id().unwrap()
-    );
+    // Moov's own request id comes back beside the proxy's.
+    let moov_id = env.moov().last_create_request_id().unwrap();
+    assert_eq!(first.moov_request_id(), Some(moov_id.as_str()));
+    assert_ne!(first.request_id().to_string(), moov_id);
 
     let second = env.post(&ticket(), None).await;
     let t2: Ticket = serde_json::from_str(&second.text).unwrap();
@@ -153,13 +152,14 @@ async fn every_upstream_status_reaches_the_widget_as_json() {
         let reply = env.post(&ticket(), None).await;
         assert_eq!(reply.status, case.status, "{}: {}", case.fault, reply.text);
         (case.check)(&reply.json());
-        // Moov answered, so its request id is the one the user sees.
+        // Moov answered, so its request id comes back beside the proxy's.
         assert_eq!(
-            reply.request_id().to_string(),
-            env.moov().last_create_request_id().unwrap(),
+            reply.moov_request_id(),
+            env.moov().last_create_request_id().as_deref(),
             "{}",
             case.fault
         );
+        reply.request_id();
         assert_eq!(env.moov().pending_faults(), 0, "{}", case.fault);
     }
     assert!(env.moov().tickets(ACCOUNT).is_empty());

@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use moov_support_proxy::sandbox::{SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY};
 use moov_support_proxy::{Config, Proxy};
+use moov_support_sandbox::{SANDBOX_PUBLIC_KEY, SANDBOX_SECRET_KEY};
 use tokio::net::TcpListener;
 
 use crate::common::{client, ticket, token, vars, Env, Reply, ACCOUNT, SECRET};

@@ -24,9 +24,9 @@ thread_local! {
 /// `locale`'s strings when they need no download (English, a settled language, or every
 /// language with `inline-locales`): `Some(None)` when English stands in for them.
 fn settled(locale: Locale) -> Option<Option<&'static Strings>> {
-    let Some(file) = locale.file() else {
+    if locale.file().is_none() {
         return Some(Some(&en::STRINGS));
-    };
+    }
     if let Some(strings) = SETTLED.with_borrow(|s| {
         s.iter()
             .find(|(settled, _)| *settled == locale)
@@ -35,7 +35,7 @@ fn settled(locale: Locale) -> Option<Option<&'static Strings>> {
         return Some(strings);
     }
     if cfg!(feature = "inline-locales") {
-        let strings = parse(locale, bundled(file)).ok();
+        let strings = locale.bundled().and_then(|text| parse(locale, text).ok());
         settle(locale, strings);
         return Some(strings);
     }
@@ -97,25 +97,4 @@ fn read(locale: Locale, value: wasm_bindgen::JsValue) -> Result<&'static Strings
     let strings = super::read::file::<Strings>(value)
         .map_err(|why| LocaleError::Malformed(locale.tag(), why))?;
     Ok(Box::leak(Box::new(strings)))
-}
-
-/// The language files, linked in with `inline-locales`.
-fn bundled(file: &str) -> &'static str {
-    #[cfg(feature = "inline-locales")]
-    {
-        match file {
-            "es" => include_str!("../../../locales/es.json"),
-            "fr" => include_str!("../../../locales/fr.json"),
-            "de" => include_str!("../../../locales/de.json"),
-            "pt" => include_str!("../../../locales/pt.json"),
-            "ja" => include_str!("../../../locales/ja.json"),
-            "ar" => include_str!("../../../locales/ar.json"),
-            _ => "",
-        }
-    }
-    #[cfg(not(feature = "inline-locales"))]
-    {
-        let _ = file;
-        ""
-    }
 }

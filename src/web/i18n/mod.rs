@@ -12,52 +12,14 @@ mod en;
 mod load;
 mod read;
 
+pub use crate::locale::Locale;
 pub use load::{load, parse, LocaleError};
 
 use crate::rules::Problem;
 use crate::ticket::{Field, TicketStatus};
 use crate::web::client::SubmitError;
 
-/// The languages the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locale {
-    En,
-    Es,
-    Fr,
-    De,
-    PtBr,
-    Ja,
-    Ar,
-}
-
 impl Locale {
-    pub const ALL: [Locale; 7] = [
-        Locale::En,
-        Locale::Es,
-        Locale::Fr,
-        Locale::De,
-        Locale::PtBr,
-        Locale::Ja,
-        Locale::Ar,
-    ];
-
-    /// The closest supported language for a BCP 47 tag; `None` when there is none.
-    pub fn from_tag(tag: &str) -> Option<Locale> {
-        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
-        let primary = tag.split('-').next().unwrap_or_default();
-        Some(match primary {
-            "en" => Locale::En,
-            "es" => Locale::Es,
-            "fr" => Locale::Fr,
-            "de" => Locale::De,
-            // Brazilian Portuguese is the one written; other Portuguese readers get it too.
-            "pt" => Locale::PtBr,
-            "ja" => Locale::Ja,
-            "ar" => Locale::Ar,
-            _ => return None,
-        })
-    }
-
     /// The partner's `locale` when it is supported, else the browser's first supported
     /// language, else English.
     pub fn choose(requested: Option<&str>) -> Locale {
@@ -65,41 +27,6 @@ impl Locale {
             .and_then(Locale::from_tag)
             .or_else(browser_locale)
             .unwrap_or(Locale::En)
-    }
-
-    /// The tag for the `lang` attribute.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Es => "es",
-            Locale::Fr => "fr",
-            Locale::De => "de",
-            Locale::PtBr => "pt-BR",
-            Locale::Ja => "ja",
-            Locale::Ar => "ar",
-        }
-    }
-
-    /// The file in `locales/` that holds this language, by its primary subtag; `None` for
-    /// English, which is built in.
-    pub fn file(self) -> Option<&'static str> {
-        Some(match self {
-            Locale::En => return None,
-            Locale::Es => "es",
-            Locale::Fr => "fr",
-            Locale::De => "de",
-            Locale::PtBr => "pt",
-            Locale::Ja => "ja",
-            Locale::Ar => "ar",
-        })
-    }
-
-    /// Writing direction, for the `dir` attribute of the widget's root.
-    pub fn dir(self) -> &'static str {
-        match self {
-            Locale::Ar => "rtl",
-            _ => "ltr",
-        }
     }
 
     /// This language's strings once [`load`] has them (English is always there); English

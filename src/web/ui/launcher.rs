@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::web::i18n::Strings;
-use crate::web::sanitizer;
+use crate::web::sanitizer_worker;
 
 /// What can take focus inside the dialog, in order.
 const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select, textarea, \
@@ -101,8 +101,8 @@ pub fn Launcher(
             aria-haspopup="dialog"
             node_ref=button
             // Pointing at or tabbing to the button is intent: the sanitizer starts loading.
-            on:pointerenter=|_| sanitizer::warm()
-            on:focus=|_| sanitizer::warm()
+            on:pointerenter=|_| sanitizer_worker::warm()
+            on:focus=|_| sanitizer_worker::warm()
             on:click=open
         >
             {t.launcher}

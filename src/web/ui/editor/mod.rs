@@ -11,168 +11,11 @@ use wasm_bindgen::JsCast;
 
 use crate::sanitize;
 use crate::web::i18n::Strings;
-use crate::web::sanitizer;
+use crate::web::sanitizer_worker;
 
-/// One formatting action of the toolbar and its shortcut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
-    Bold,
-    Italic,
-    BulletedList,
-    NumberedList,
-    Link,
-    Code,
-}
+mod commands;
 
-impl Action {
-    const ALL: [Action; 6] = [
-        Action::Bold,
-        Action::Italic,
-        Action::BulletedList,
-        Action::NumberedList,
-        Action::Link,
-        Action::Code,
-    ];
-
-    fn label(self, t: &Strings) -> &'static str {
-        match self {
-            Action::Bold => t.bold,
-            Action::Italic => t.italic,
-            Action::BulletedList => t.bulleted_list,
-            Action::NumberedList => t.numbered_list,
-            Action::Link => t.link,
-            Action::Code => t.code,
-        }
-    }
-
-    /// What the button shows; the accessible name is [`Action::label`].
-    fn glyph(self, t: &Strings) -> &'static str {
-        match self {
-            Action::Bold => "B",
-            Action::Italic => "I",
-            Action::BulletedList => "•",
-            // Symbols only: a digit would have to appear in the accessible name too (WCAG 2.5.3).
-            Action::NumberedList => "#",
-            // No emoji: many systems have no font for it.
-            Action::Link => t.link,
-            Action::Code => "</>",
-        }
-    }
-
-    fn class(self) -> &'static str {
-        match self {
-            Action::Bold => "moov-tool moov-tool-bold",
-            Action::Italic => "moov-tool moov-tool-italic",
-            Action::BulletedList => "moov-tool moov-tool-ul",
-            Action::NumberedList => "moov-tool moov-tool-ol",
-            Action::Link => "moov-tool moov-tool-link",
-            Action::Code => "moov-tool moov-tool-code",
-        }
-    }
-
-    fn shortcut(key: &str) -> Option<Action> {
-        match key.to_ascii_lowercase().as_str() {
-            "b" => Some(Action::Bold),
-            "i" => Some(Action::Italic),
-            "k" => Some(Action::Link),
-            _ => None,
-        }
-    }
-}
-
-fn html_document() -> Option<web_sys::HtmlDocument> {
-    web_sys::window()?.document()?.dyn_into().ok()
-}
-
-/// Runs an editing command on the focused editor; `false` when the browser did nothing.
-fn exec(command: &str, value: &str) -> bool {
-    html_document()
-        .and_then(|doc| {
-            doc.exec_command_with_show_ui_and_value(command, false, value)
-                .ok()
-        })
-        .unwrap_or(false)
-}
-
-/// The selection inside `editor`'s shadow root (Chromium keeps it there), else the document's.
-fn selection_text(editor: &web_sys::HtmlElement) -> String {
-    let from_root = editor
-        .get_root_node()
-        .dyn_into::<web_sys::ShadowRoot>()
-        .ok()
-        .and_then(|root| {
-            let get = js_sys::Reflect::get(&root, &"getSelection".into()).ok()?;
-            let get: js_sys::Function = get.dyn_into().ok()?;
-            get.call0(&root).ok()
-        })
-        .filter(|s| !s.is_null() && !s.is_undefined());
-    let selection = from_root.or_else(|| {
-        web_sys::window()?
-            .document()?
-            .get_selection()
-            .ok()
-            .flatten()
-            .map(Into::into)
-    });
-    selection
-        .and_then(|s| {
-            let to_string: js_sys::Function = js_sys::Reflect::get(&s, &"toString".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            to_string.call0(&s).ok()?.as_string()
-        })
-        .unwrap_or_default()
-}
-
-fn is_url(text: &str) -> bool {
-    let text = text.trim();
-    (text.starts_with("https://") || text.starts_with("http://") || text.starts_with("mailto:"))
-        && !text.contains(char::is_whitespace)
-}
-
-fn apply(action: Action, editor: &web_sys::HtmlElement, t: &Strings) {
-    let _ = editor.focus();
-    match action {
-        Action::Bold => _ = exec("bold", ""),
-        Action::Italic => _ = exec("italic", ""),
-        Action::BulletedList => _ = exec("insertUnorderedList", ""),
-        Action::NumberedList => _ = exec("insertOrderedList", ""),
-        Action::Link => {
-            // A selected address becomes its own link; otherwise ask for one.
-            let selected = selection_text(editor);
-            let url = if is_url(&selected) {
-                Some(selected.trim().to_owned())
-            } else {
-                web_sys::window()
-                    .and_then(|w| {
-                        w.prompt_with_message_and_default(t.link_prompt, "https://")
-                            .ok()
-                    })
-                    .flatten()
-                    .filter(|u| is_url(u))
-            };
-            if let Some(url) = url {
-                exec("createLink", &url);
-            }
-        }
-        Action::Code => {
-            let selected = selection_text(editor);
-            if !selected.is_empty() {
-                let mut html = String::from("<code>");
-                html.push_str(&escape(&selected));
-                html.push_str("</code>");
-                exec("insertHTML", &html);
-            }
-        }
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
+use commands::{apply, exec, Action};
 
 /// The labelled, accessible rich-text field with its toolbar.
 #[component]
@@ -240,7 +83,7 @@ pub fn RichTextEditor(
             let clean = if html.trim().is_empty() {
                 sanitize::text_to_html(&text)
             } else {
-                sanitizer::clean(&html)
+                sanitizer_worker::clean(&html)
                     .await
                     .unwrap_or_else(|_| sanitize::text_to_html(&text))
             };
@@ -300,7 +143,9 @@ pub fn RichTextEditor(
         let raw = el.inner_html();
         spawn_local(async move {
             // Unchecked HTML is still checked by the rules and cleaned again before sending.
-            let clean = sanitizer::clean(&raw).await.unwrap_or_else(|_| raw.clone());
+            let clean = sanitizer_worker::clean(&raw)
+                .await
+                .unwrap_or_else(|_| raw.clone());
             let Some(el) = editor() else { return };
             // The user came back and typed while the sanitizer ran: this answer is stale, and
             // applying it would undo what they typed.

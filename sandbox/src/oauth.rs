@@ -15,7 +15,6 @@ use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use super::{error, lock, Issued, SandboxHandle};
-use crate::config::random_hex;
 
 /// Permissions the sandbox can grant on an account.
 const PERMISSIONS: [&str; 3] = ["tickets.write", "tickets.read", "profile.read"];
@@ -80,8 +79,8 @@ pub(super) async fn token(
     }
 
     let lifetime = sandbox.token_lifetime();
-    let access_token = format!("sbx_at_{}", random_hex(24));
-    let refresh_token = format!("sbx_rt_{}", random_hex(24));
+    let access_token = format!("sbx_at_{}", Uuid::new_v4().simple());
+    let refresh_token = format!("sbx_rt_{}", Uuid::new_v4().simple());
     {
         let mut tokens = lock(&state.tokens);
         let now = Instant::now();
@@ -135,9 +134,8 @@ fn parse_params(headers: &HeaderMap, body: &[u8]) -> Option<HashMap<String, Stri
                 .collect(),
         );
     }
-    let text = std::str::from_utf8(body).ok()?;
-    let url = reqwest::Url::parse(&format!("http://form.invalid/?{text}")).ok()?;
-    Some(url.query_pairs().into_owned().collect())
+    std::str::from_utf8(body).ok()?;
+    Some(form_urlencoded::parse(body).into_owned().collect())
 }
 
 /// The key pair of an `Authorization: Basic …` header.

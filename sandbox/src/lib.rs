@@ -1,7 +1,8 @@
 //! A local emulator of Moov's OAuth and support-ticket endpoints (`moov-tickets-api.md`).
 //!
-//! It is what the proxy talks to when no Moov credentials are configured, over real HTTP with
-//! real status codes and headers, so the widget and the proxy can be developed and tested
+//! It is what the proxy talks to in its sandbox mode (`moov-support-proxy serve --sandbox`),
+//! and what the proxy's tests and `cargo xtask dev` run against, over real HTTP with real
+//! status codes and headers, so the widget and the proxy can be developed and tested
 //! end to end without Moov. Faults can be scripted to rehearse every answer Moov may give.
 //!
 //! Reading of the API where Moov's documents leave it open, written down here:
@@ -26,6 +27,7 @@
 
 mod faults;
 mod oauth;
+pub mod rate_limit;
 mod serve;
 mod tickets;
 
@@ -37,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -48,8 +51,7 @@ use tokio::task::JoinHandle;
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
-use crate::limit::RateLimiter;
-use crate::request_id::{self, X_REQUEST_ID};
+use crate::rate_limit::RateLimiter;
 
 pub use faults::Fault;
 
@@ -63,7 +65,9 @@ pub const SANDBOX_PUBLIC_KEY: &str = "sandbox-public-key";
 pub const SANDBOX_SECRET_KEY: &str = "sandbox-secret-key-not-for-production";
 /// Moov's limit for requests per second per IP and account.
 pub const RATE_LIMIT_PER_SECOND: u32 = 40;
-/// Default address of `moov-support-proxy sandbox`.
+/// The header Moov answers its request id in; a user reads it to Moov support.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Default address of the `moov-support-sandbox` binary.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3100";
 
 /// How a sandbox starts; every knob can also be turned later through [`SandboxHandle`].
@@ -323,7 +327,7 @@ pub fn router(handle: SandboxHandle) -> Router {
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             X_REQUEST_ID,
-            |_: &Response| Some(request_id::fresh()),
+            |_: &Response| Some(fresh_request_id()),
         ))
         .with_state(handle)
 }
@@ -362,6 +366,11 @@ pub async fn spawn(options: SandboxOptions, addr: SocketAddr) -> std::io::Result
         shutdown,
         task,
     })
+}
+
+/// A fresh Moov-style request id.
+fn fresh_request_id() -> HeaderValue {
+    HeaderValue::from_str(&Uuid::new_v4().to_string()).expect("a UUID is a valid header value")
 }
 
 /// Moov-style `{error}` answer.

@@ -2,7 +2,8 @@
 //!
 //! Moov assumes `v2024.01.00` when the header is absent, and support tickets only exist from
 //! `v2025.07.00` on, so the proxy always sends an explicit version and refuses, at start-up,
-//! one that cannot file tickets. The sandbox gates its ticket routes with the same type.
+//! one that cannot file tickets. The sandbox (`moov-support-sandbox`) gates its ticket routes
+//! with the same type.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,5 @@
-//! The sanitizer as the form sees it: asynchronous, because the ammonia policy is most of the
-//! widget's bytes. The first bundle draws the form; the policy comes in its own module
+//! The sanitizing policy ([`crate::sanitize`]) as the form reaches it: asynchronous, because
+//! the ammonia policy is most of the widget's bytes. The first bundle draws the form; the policy comes in its own module
 //! (`moov-support-sanitizer`), run in a Web Worker, once a form is about to need it.
 //!
 //! With the `inline-sanitizer` feature the policy is linked into the widget instead: one
@@ -30,6 +30,16 @@ pub async fn clean(html: &str) -> Result<String, SanitizerError> {
     #[cfg(not(feature = "inline-sanitizer"))]
     {
         bridge::clean(html).await
+    }
+}
+
+/// The sanitizer the form sends with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Worker;
+
+impl crate::web::send::Sanitizer for Worker {
+    async fn clean(&self, html: &str) -> Result<String, SanitizerError> {
+        clean(html).await
     }
 }
 

@@ -19,9 +19,9 @@ use uuid::Uuid;
 use super::oauth::basic_credentials;
 use super::serve::{ConnectionControl, PeerAddr};
 use super::{error, lock, Message, SandboxHandle, StoredTicket};
-use crate::limit::retry_after_secs;
-use crate::request_id::{self, X_REQUEST_ID};
-use crate::version::MoovVersion;
+use crate::{fresh_request_id, X_REQUEST_ID};
+use moov_support::moov_version::MoovVersion;
+use moov_support::retry_after::retry_after_secs;
 
 const DEFAULT_PAGE: usize = 20;
 const MAX_PAGE: usize = 200;
@@ -156,7 +156,7 @@ pub(super) async fn create(
     sandbox.0.create_requests.fetch_add(1, Ordering::SeqCst);
     let mut response = answer_create(&sandbox, peer, control, &account, &headers, &body).await;
     // Remembered so tests can check the proxy passes Moov's id on.
-    let id = request_id::fresh();
+    let id = fresh_request_id();
     *lock(&sandbox.0.last_create_request_id) = id.to_str().ok().map(str::to_owned);
     response.headers_mut().insert(X_REQUEST_ID, id);
     response

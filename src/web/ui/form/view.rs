@@ -1,0 +1,107 @@
+//! What the form draws around its fields: a field's error, the failure banner and the
+//! confirmation, each reading only what it is given; and the nodes the form reaches into.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::form_state::Phase;
+use crate::ticket::Field;
+use crate::web::client::Failure;
+use crate::web::i18n::Strings;
+
+/// The message under a field, announced when it appears.
+#[component]
+pub fn FieldError(
+    /// Referenced by the field's `aria-describedby`.
+    id: String,
+    /// The current message, if any.
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p class="moov-error" id=id hidden=move || message.with(Option::is_none)>
+            {move || message.get()}
+        </p>
+    }
+}
+
+/// What went wrong with the last send, with the id support needs to trace it.
+#[component]
+pub fn FailureBanner(
+    /// The form's phase; the banner shows only for `Failed`.
+    phase: Signal<Phase<Failure>>,
+    /// The user's language.
+    t: &'static Strings,
+) -> impl IntoView {
+    move || match phase.get() {
+        Phase::Failed(f) => {
+            let reference = f
+                .request_id
+                .as_ref()
+                .map(|id| t.reference.replace("{id}", id));
+            Some(view! {
+                <div class="moov-failure" role="alert">
+                    <p class="moov-failure-message">{t.submit_error(&f.error)}</p>
+                    {reference.map(|r| view! { <p class="moov-reference">{r}</p> })}
+                </div>
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The confirmation after a ticket was created.
+#[component]
+pub fn Success(
+    /// The form's phase; shows the ticket of `Sent`.
+    phase: Signal<Phase<Failure>>,
+    /// The user's language.
+    t: &'static Strings,
+    /// Starts a new, empty message.
+    on_again: impl Fn(web_sys::MouseEvent) + 'static,
+) -> impl IntoView {
+    let ticket = move || match phase.get() {
+        Phase::Sent(ticket) => Some(ticket),
+        _ => None,
+    };
+    view! {
+        <div class="moov-success" role="status" aria-live="polite">
+            <p class="moov-success-title">
+                {move || ticket().map(|tk| t.created.replace("{number}", &tk.number.to_string()))}
+            </p>
+            <p class="moov-success-status">
+                {move || ticket().map(|tk| t.status.replace("{status}", t.ticket_status(&tk.status)))}
+            </p>
+            <button type="button" class="moov-again" on:click=on_again>
+                {t.another}
+            </button>
+        </div>
+    }
+}
+
+/// The inputs the form focuses and the editor it writes a restored message into.
+#[derive(Clone, Copy)]
+pub struct Nodes {
+    pub inputs: [(Field, NodeRef<html::Input>); 3],
+    pub message: NodeRef<html::Div>,
+}
+
+impl Nodes {
+    pub fn new() -> Self {
+        Nodes {
+            inputs: [
+                (Field::Title, NodeRef::new()),
+                (Field::Email, NodeRef::new()),
+                (Field::Name, NodeRef::new()),
+            ],
+            message: NodeRef::new(),
+        }
+    }
+
+    pub fn input(&self, field: Field) -> NodeRef<html::Input> {
+        self.inputs
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, r)| *r)
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,132 @@
+//! `SupportForm` mounted by a Leptos app: the configuration as [`Options`], a Rust token provider
+//! and Rust callbacks, and no `moov-support:*` DOM events.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use moov_support::ticket::Ticket;
+use moov_support::web::client::Failure;
+use moov_support::web::embed::Options;
+use moov_support::web::ui::SupportForm;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlElement, HtmlInputElement};
+
+use crate::support::{document, endpoint, session, wait_for};
+
+fn field(container: &HtmlElement, id: &str) -> web_sys::Element {
+    container
+        .query_selector(&format!("#moov-{id}"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no #moov-{id}"))
+}
+
+fn type_in(container: &HtmlElement, id: &str, value: &str) {
+    let el = field(container, id);
+    match el.dyn_ref::<HtmlInputElement>() {
+        Some(input) => input.set_value(value),
+        None => el.set_inner_html(&moov_support::sanitize::text_to_html(value)),
+    }
+    el.dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_leptos_app_gets_its_ticket_through_rust_callbacks_and_its_token_from_rust() {
+    let token = session("component-user").await;
+    let asked = Rc::new(Cell::new(0u32));
+    let submitted = Rc::new(RefCell::new(Vec::<Ticket>::new()));
+    let errors = Rc::new(RefCell::new(Vec::<Failure>::new()));
+
+    // Any `moov-support:*` event reaching the document would mean the form spoke DOM.
+    let dom_events = Rc::new(Cell::new(0u32));
+    let counter = {
+        let dom_events = dom_events.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| dom_events.set(dom_events.get() + 1))
+    };
+    for name in ["ready", "submitted", "error", "queued", "draft-restored"] {
+        document()
+            .add_event_listener_with_callback(
+                &format!("moov-support:{name}"),
+                counter.as_ref().unchecked_ref(),
+            )
+            .unwrap();
+    }
+
+    // The configuration as a partner's attributes give it, without a page token.
+    let configured: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    configured.set_attribute("endpoint", &endpoint()).unwrap();
+    configured.set_attribute("locale", "en").unwrap();
+    configured.set_id("component");
+    let options = Options::read(&configured);
+
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&container).unwrap();
+    let handle = {
+        let (asked, submitted, errors) = (asked.clone(), submitted.clone(), errors.clone());
+        leptos::mount::mount_to(container.clone(), move || {
+            let provider = {
+                let (asked, token) = (asked.clone(), token.clone());
+                move || {
+                    asked.set(asked.get() + 1);
+                    let token = token.clone();
+                    async move { Some(token) }
+                }
+            };
+            let submitted = submitted.clone();
+            let errors = errors.clone();
+            view! {
+                <SupportForm
+                    options=options.clone()
+                    token_provider=provider
+                    on_submitted=UnsyncCallback::new(move |t: Ticket| submitted.borrow_mut().push(t))
+                    on_error=UnsyncCallback::new(move |f: Failure| errors.borrow_mut().push(f))
+                />
+            }
+        })
+    };
+    wait_for("the form", || {
+        container.query_selector("#moov-title").unwrap().is_some()
+    })
+    .await;
+
+    type_in(&container, "title", "Payout missing");
+    type_in(
+        &container,
+        "body",
+        "My payout from Monday\nhas not arrived.",
+    );
+    type_in(&container, "email", "jordan@example.com");
+    container
+        .query_selector("button.moov-send")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    wait_for("the submitted callback", || !submitted.borrow().is_empty()).await;
+
+    let tickets = submitted.borrow();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].title, "Payout missing");
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+    // Asked once to know whose draft this is (at the first edit), once for the send.
+    assert_eq!(asked.get(), 2);
+    assert_eq!(dom_events.get(), 0, "the form dispatched DOM events");
+    assert!(container
+        .text_content()
+        .unwrap_or_default()
+        .contains(&tickets[0].number.to_string()));
+
+    for name in ["ready", "submitted", "error", "queued", "draft-restored"] {
+        document()
+            .remove_event_listener_with_callback(
+                &format!("moov-support:{name}"),
+                counter.as_ref().unchecked_ref(),
+            )
+            .unwrap();
+    }
+    drop(handle);
+    container.remove();
+}
