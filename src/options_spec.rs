@@ -9,6 +9,8 @@
 pub struct Flag {
     pub property: &'static str,
     pub attribute: &'static str,
+    /// The README's words for it; not linked into the widget, which never shows them.
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
 }
 
@@ -18,6 +20,8 @@ pub struct Text {
     pub property: &'static str,
     pub attribute: &'static str,
     pub default: Option<&'static str>,
+    /// The README's words for it; not linked into the widget, which never shows them.
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
 }
 
@@ -27,6 +31,8 @@ pub struct Number {
     pub property: &'static str,
     pub attribute: &'static str,
     pub default: i32,
+    /// The README's words for it; not linked into the widget, which never shows them.
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
 }
 
@@ -34,6 +40,8 @@ pub struct Number {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Callback {
     pub property: &'static str,
+    /// The README's words for it; not linked into the widget, which never shows them.
+    #[cfg(not(target_arch = "wasm32"))]
     pub doc: &'static str,
 }
 
@@ -88,6 +96,7 @@ impl EmbedOption {
     }
 
     /// What it does, as the README's options table says it.
+    #[cfg(not(target_arch = "wasm32"))]
     pub const fn doc(&self) -> &'static str {
         match self {
             EmbedOption::Flag(o) => o.doc,
@@ -102,6 +111,7 @@ pub const ENDPOINT: Text = Text {
     property: "endpoint",
     attribute: "endpoint",
     default: Some("/api/support/tickets"),
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "the proxy's ticket URL",
 };
 
@@ -109,11 +119,13 @@ pub const SESSION_TOKEN: Text = Text {
     property: "sessionToken",
     attribute: "session-token",
     default: None,
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "the partner's session token for the signed-in user (see below)",
 };
 
 pub const GET_SESSION_TOKEN: Callback = Callback {
     property: "getSessionToken",
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "`async () => token`; called at every send the page gave no token for (so a user \
           who signed out never sends as the next), once more after the proxy answered 401 \
           (then the send is retried), and once to learn whose draft to restore: when the form \
@@ -125,6 +137,7 @@ pub const CONTACT_EMAIL: Text = Text {
     property: "contactEmail",
     attribute: "contact-email",
     default: None,
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "the user's email; prefills the form (wins over the token's `email`)",
 };
 
@@ -132,12 +145,14 @@ pub const CONTACT_NAME: Text = Text {
     property: "contactName",
     attribute: "contact-name",
     default: None,
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "the user's name; prefills the form (wins over the token's `name`)",
 };
 
 pub const LOCK_CONTACT: Flag = Flag {
     property: "lockContact",
     attribute: "lock-contact",
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "show the contact details read-only (only when the email is one the rules accept; \
           otherwise the user could never send). The proxy's `LOCK_CONTACT` enforces it on the \
           server",
@@ -147,6 +162,7 @@ pub const LOCALE: Text = Text {
     property: "locale",
     attribute: "locale",
     default: None,
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "`en`, `es`, `fr`, `de`, `pt-BR`, `ja`, `ar` (right to left); any other tag falls \
           back to the browser's languages, then English. English is built in; each other \
           language is a small file (`locales/<language>.json`, about 1.2 KB brotli) that only \
@@ -159,6 +175,7 @@ pub const LOCALE: Text = Text {
 pub const LAUNCHER: Flag = Flag {
     property: "launcher",
     attribute: "launcher",
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "show a floating \"Contact support\" button that opens the form in a modal dialog \
           (focus kept inside, Escape closes, focus returns to the button; \
           [screenshot](docs/form-launcher.png))",
@@ -168,6 +185,7 @@ pub const TIMEOUT_MS: Number = Number {
     property: "timeoutMs",
     attribute: "timeout-ms",
     default: 20_000,
+    #[cfg(not(target_arch = "wasm32"))]
     doc: "how long to wait, in milliseconds, for the proxy before reporting a timeout",
 };
 
@@ -184,7 +202,7 @@ pub const OPTIONS: [EmbedOption; 9] = [
     EmbedOption::Number(TIMEOUT_MS),
 ];
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::locale::Locale;
