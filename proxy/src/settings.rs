@@ -110,8 +110,9 @@ pub struct ServeArgs {
     /// in sandbox mode).
     #[arg(long, env = "MOOV_READY_ACCOUNT_ID", value_parser = account)]
     pub moov_ready_account_id: Option<Uuid>,
-    /// redis://[user:password@]host[:port][/db]: idempotency records and rate limits shared
-    /// by every instance (absent: in memory).
+    /// redis://[user:password@]host[:port][/db], or rediss:// for TLS: idempotency records and
+    /// rate limits shared by every instance (absent: in memory). Redis must persist its data
+    /// (AOF), or a retry after a Redis restart can file a ticket twice.
     #[arg(long, env = "REDIS_URL", hide_env_values = true, value_parser = redis_url)]
     pub redis_url: Option<Secret>,
     /// A built widget bundle (trunk's dist/) to serve at /.
