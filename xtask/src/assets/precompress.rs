@@ -1,0 +1,56 @@
+//! Precompression: a `.br` and a `.gz` beside each text or wasm file where they are smaller.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::release::files_under;
+use super::COMPRESSIBLE;
+use crate::run::Result;
+
+pub(super) fn compressible(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| COMPRESSIBLE.contains(&e))
+}
+
+pub(super) fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        // The largest window every browser decodes; it matters for the wasm files.
+        lgwin: 24,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+pub(super) fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+/// Writes `.br` and `.gz` beside every compressible file where they are smaller than it.
+pub(super) fn precompress(dir: &Path) -> Result<()> {
+    let mut files = Vec::new();
+    files_under(dir, Path::new(""), &mut files)?;
+    for file in files.iter().filter(|f| compressible(f)) {
+        let path = dir.join(file);
+        let bytes = fs::read(&path)?;
+        for (suffix, encoded) in [("br", brotli(&bytes)?), ("gz", gzip(&bytes)?)] {
+            if encoded.len() < bytes.len() {
+                fs::write(sibling(&path, suffix), encoded)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}

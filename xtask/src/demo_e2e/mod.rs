@@ -1,0 +1,188 @@
+//! The demo page end to end, as a user meets it: the trunk-built bundle served by the proxy,
+//! the proxy talking to the sandbox, headless Chromium typing and clicking.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::run::{step, Result};
+use crate::webdriver::{profile_dir, Browser, Engine};
+
+mod a11y;
+mod embedding;
+mod languages;
+mod offline;
+mod sanitizer;
+mod sending;
+
+const HOST: &str = "moov-support-form";
+
+/// One end-to-end check; returns an error describing what the user would have seen.
+type Check = fn(&Browser, &str, &Path) -> Result<()>;
+
+/// What a check needs from the browser.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    /// Plain WebDriver: runs in every browser.
+    WebDriver,
+    /// Chromium's DevTools (network emulation, held requests, another language): Chromium only.
+    DevTools,
+}
+
+/// Runs every check `engine` can run against `base_url` (or those whose name contains
+/// `only`) and returns (passed, failed).
+pub fn run(
+    base_url: &str,
+    shots: &Path,
+    only: Option<&str>,
+    engine: Engine,
+) -> Result<(usize, usize)> {
+    let (_driver, driver_addr) = engine.start_driver()?;
+    step(&format!("end-to-end checks in headless {}", engine.name()));
+
+    let checks: [(&str, Check, Needs); 16] = [
+        (
+            "a reload mid-typing restores the draft",
+            sending::reload_restores_draft,
+            Needs::WebDriver,
+        ),
+        (
+            "filling the form and pressing Send files a ticket",
+            sending::send_files_a_ticket,
+            Needs::WebDriver,
+        ),
+        (
+            "Send with the caret still in the message files it without a script error",
+            sending::send_from_the_editor,
+            Needs::WebDriver,
+        ),
+        (
+            "the bundle adds nothing to window but MoovSupport",
+            embedding::only_one_global,
+            Needs::WebDriver,
+        ),
+        (
+            "under a strict CSP, with hostile page styles, the form looks and works the same",
+            embedding::strict_csp_and_hostile_styles,
+            Needs::WebDriver,
+        ),
+        (
+            "the dark theme toggle restyles the form through --moov-* variables",
+            embedding::dark_theme,
+            Needs::WebDriver,
+        ),
+        (
+            "the floating launcher opens the form in a dialog; Escape closes it",
+            embedding::launcher_dialog,
+            Needs::WebDriver,
+        ),
+        (
+            "axe-core finds no violations: empty, errors, sending, failure, success; light and dark",
+            a11y::accessibility,
+            Needs::WebDriver,
+        ),
+        (
+            "choosing Arabic on the demo page fetches its strings alone and lays the form out right to left",
+            languages::arabic,
+            Needs::WebDriver,
+        ),
+        (
+            "a browser in Spanish gets its strings from the loader early, then from the cache",
+            languages::language_fetched_early,
+            Needs::DevTools,
+        ),
+        (
+            "a language whose strings cannot be fetched is drawn in English, left to right",
+            languages::language_unavailable,
+            Needs::DevTools,
+        ),
+        (
+            "a language whose file stalls keeps the English form, then draws it again in English",
+            languages::language_stalled,
+            Needs::DevTools,
+        ),
+        (
+            "the whole form works from the keyboard alone",
+            a11y::keyboard_only,
+            Needs::WebDriver,
+        ),
+        (
+            "a sanitizer that never arrives lets Send go after 15 s, the draft kept; the next Send files it",
+            sanitizer::sanitizer_stalled,
+            Needs::DevTools,
+        ),
+        (
+            "the sanitizer loads on intent, runs in a Web Worker, and cleans what is sent once",
+            sanitizer::sanitizer_on_intent,
+            Needs::WebDriver,
+        ),
+        (
+            "offline (DevTools emulation), Send waits with a notice; back online, one ticket is filed",
+            offline::queued_until_online,
+            Needs::DevTools,
+        ),
+    ];
+    let (mut passed, mut failed) = (0, 0);
+    for (i, (name, check, needs)) in checks.into_iter().enumerate() {
+        if only.is_some_and(|text| !name.contains(text)) {
+            continue;
+        }
+        if needs == Needs::DevTools && engine != Engine::Chromium {
+            println!("test demo e2e: {name} ... not run (needs Chromium's DevTools)");
+            continue;
+        }
+        let profile = profile_dir(&format!("e2e-{i}"))?;
+        let browser = Browser::open_engine(&driver_addr, engine, &profile)?;
+        let result = check(&browser, base_url, shots);
+        let _ = browser.close();
+        let _ = std::fs::remove_dir_all(&profile);
+        match result {
+            Ok(()) => {
+                passed += 1;
+                println!("test demo e2e: {name} ... ok");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test demo e2e: {name} ... FAILED\n    {e}");
+            }
+        }
+    }
+    Ok((passed, failed))
+}
+
+/// Waits until the session token has prefilled the email, i.e. the demo page finished signing in.
+fn wait_signed_in(b: &Browser) -> Result<()> {
+    let email = b.in_shadow(HOST, "#moov-email")?;
+    for _ in 0..50 {
+        if !b.value(&email)?.is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("the session token never prefilled the email".into())
+}
+
+/// The widget files this page has fetched so far (its Resource Timing entries).
+fn fetched(b: &Browser) -> Result<Vec<String>> {
+    let names = b.execute(
+        "return performance.getEntriesByType('resource').map(e => e.name);",
+        serde_json::json!([]),
+    )?;
+    Ok(names
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The computed `property` of `selector` inside the widget.
+fn style_in_widget(b: &Browser, selector: &str, property: &str) -> Result<String> {
+    let v = b.execute(
+        "const root = document.querySelector(arguments[0]).shadowRoot;
+         return getComputedStyle(root.querySelector(arguments[1])).getPropertyValue(arguments[2]);",
+        serde_json::json!([HOST, selector, property]),
+    )?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
