@@ -5,7 +5,6 @@
 //! refusal names the variable to fix.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,28 +14,8 @@ use uuid::Uuid;
 
 use moov_support::moov_version::MoovVersion;
 
+pub use crate::secret::Secret;
 use crate::settings::{self, ServeArgs};
-
-/// A value that must never reach a log line or a `Debug` dump.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The raw value, for the few places that sign or authenticate with it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// Where tickets go.
 #[derive(Debug, Clone)]

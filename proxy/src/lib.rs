@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod limit;
 pub mod moov;
 pub mod request_id;
+pub mod secret;
 pub mod server;
 pub mod session;
 pub mod settings;

@@ -8,6 +8,7 @@ mod assets;
 #[cfg(feature = "sandbox")]
 mod dev;
 mod hardening;
+mod health;
 mod history;
 mod tickets;
 
@@ -16,13 +17,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
-use serde_json::json;
+use axum::{middleware, Router};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -188,8 +188,8 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
             "/api/support/tickets/{ticket_id}/messages",
             get(history::messages),
         )
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz));
     #[cfg(feature = "sandbox")]
     if dev {
         routes = routes
@@ -288,74 +288,6 @@ async fn expose_on_preflight(request: Request, next: Next) -> Response {
     response
 }
 
-/// Liveness: the process answers.
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-/// Readiness: the shared store answers and a Moov token can be had, so tickets can be filed.
-/// Without an account to ask a token for (`MOOV_READY_ACCOUNT_ID`), Moov is not checked.
-///
-/// Probes are unauthenticated, so the answer names only the dependency that is not ready;
-/// what failed (a Redis address, the token endpoint's status) is logged under the answer's
-/// `x-request-id`.
-async fn readyz(State(state): State<AppState>) -> Response {
-    match check_ready(&state).await {
-        Ok(moov) => Json(json!({ "status": "ready", "moov": moov })).into_response(),
-        Err(not_ready) => {
-            tracing::warn!(
-                dependency = not_ready.dependency(),
-                error = %not_ready,
-                "not ready"
-            );
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "error": format!("not ready: {}", not_ready.dependency()) })),
-            )
-                .into_response()
-        }
-    }
-}
-
-/// A dependency `/readyz` found unavailable, with the detail that stays in the log.
-#[derive(Debug, thiserror::Error)]
-enum NotReady {
-    #[error(transparent)]
-    Store(crate::store::StoreError),
-    #[error(transparent)]
-    MoovToken(ApiError),
-}
-
-impl NotReady {
-    /// What the probe's caller is told.
-    fn dependency(&self) -> &'static str {
-        match self {
-            NotReady::Store(_) => "store",
-            NotReady::MoovToken(_) => "moov token endpoint",
-        }
-    }
-}
-
-/// How Moov was checked (`token` or `unchecked`), or what is not ready.
-async fn check_ready(state: &AppState) -> Result<&'static str, NotReady> {
-    state
-        .0
-        .store
-        .get("moov-support:readyz")
-        .await
-        .map_err(NotReady::Store)?;
-    let Some(account) = state.0.ready_account else {
-        return Ok("unchecked");
-    };
-    state
-        .0
-        .moov
-        .ready(account)
-        .await
-        .map_err(NotReady::MoovToken)?;
-    Ok("token")
-}
-
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     ApiError::Internal.into_response()
@@ -365,6 +297,7 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
 mod tests {
     use axum::body::Body;
     use axum::http::{Request as HttpRequest, StatusCode};
+    use serde_json::json;
     use tower::ServiceExt;
 
     use super::*;
