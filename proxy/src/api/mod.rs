@@ -42,8 +42,9 @@ use crate::store::{MemoryStore, Store};
 
 pub use tickets::NewTicket;
 
-/// Response headers a cross-origin widget may read.
-const EXPOSED_HEADERS: &str = "x-request-id,x-moov-request-id,retry-after";
+/// Response headers a cross-origin widget may read. Retry-After is not CORS-safelisted:
+/// without it here the widget could not honor it.
+const EXPOSED_HEADERS: [HeaderName; 3] = [X_REQUEST_ID, X_MOOV_REQUEST_ID, header::RETRY_AFTER];
 
 /// What the sandbox-only dev routes need.
 #[cfg(feature = "sandbox")]
@@ -264,8 +265,7 @@ fn cors(allowed_origins: &[String], dev: bool) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
-        // Retry-After is not CORS-safelisted: without this the widget could not honor it.
-        .expose_headers([X_REQUEST_ID, X_MOOV_REQUEST_ID, header::RETRY_AFTER])
+        .expose_headers(EXPOSED_HEADERS)
         .max_age(Duration::from_secs(600))
 }
 
@@ -282,7 +282,8 @@ async fn expose_on_preflight(request: Request, next: Next) -> Response {
     {
         response.headers_mut().insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static(EXPOSED_HEADERS),
+            HeaderValue::from_str(&EXPOSED_HEADERS.map(|h| h.as_str().to_owned()).join(","))
+                .expect("header names are valid header values"),
         );
     }
     response
