@@ -95,6 +95,14 @@ impl Default for SandboxOptions {
     }
 }
 
+/// Where the sandbox delivers Moov-shaped, Moov-signed webhooks, as a webhook registered in
+/// Moov's dashboard: its URL and its signing secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookTarget {
+    pub url: String,
+    pub secret: String,
+}
+
 /// A ticket as the sandbox keeps it: what Moov returns plus what it was sent.
 #[derive(Debug, Clone)]
 pub struct StoredTicket {
@@ -140,6 +148,7 @@ struct State {
     token_requests: AtomicU64,
     create_requests: AtomicU64,
     last_create_request_id: Mutex<Option<String>>,
+    webhook: Mutex<Option<WebhookTarget>>,
 }
 
 /// Shared state of a running sandbox: its tickets, switches and counters.
@@ -168,6 +177,7 @@ impl SandboxHandle {
             token_requests: AtomicU64::new(0),
             create_requests: AtomicU64::new(0),
             last_create_request_id: Mutex::new(None),
+            webhook: Mutex::new(None),
         }))
     }
 
@@ -212,6 +222,16 @@ impl SandboxHandle {
             sent_on: now,
         });
         true
+    }
+
+    /// Sends ticket events to `target` from now on; `None` stops them.
+    pub fn set_webhook(&self, target: Option<WebhookTarget>) {
+        *lock(&self.0.webhook) = target;
+    }
+
+    /// Where ticket events go, if anywhere.
+    pub fn webhook(&self) -> Option<WebhookTarget> {
+        lock(&self.0.webhook).clone()
     }
 
     /// The partner account that may act for the others.

@@ -1,6 +1,6 @@
 //! English.
 
-use super::{ErrorStrings, ProblemStrings, Strings};
+use super::{ErrorStrings, InboxStrings, Plural, ProblemStrings, Strings};
 
 pub const STRINGS: Strings = Strings {
     subject: "Subject",
@@ -58,5 +58,44 @@ pub const STRINGS: Strings = Strings {
         network: "You appear to be offline. Your message is saved; send it again when you are back online.",
         timeout: "The request timed out. Your message is saved; try again.",
         unexpected: "Something went wrong (HTTP {status}). Your message is saved; try again.",
+    },
+    inbox: InboxStrings {
+        your_requests: "Your requests",
+        view_requests: "View your requests",
+        new_request: "New request",
+        empty: "You have no requests yet. When you write to support, your requests and their answers appear here.",
+        load_more: "Load more",
+        loading: "Loading…",
+        status_new: "New",
+        status_in_progress: "In progress",
+        status_on_hold: "On hold",
+        status_closed: "Closed",
+        request_title: "Request #{number}",
+        last_activity: "Last activity {when}",
+        from_you: "You",
+        from_support: "Moov support",
+        close: "Close request",
+        close_confirm: "Close this request? If you need help again, you can start a new one.",
+        close_yes: "Close request",
+        close_no: "Keep it open",
+        closing: "Closing…",
+        closed_on: "Closed on {date}",
+        close_failed: "The request could not be closed. Try again.",
+        unread: "New reply",
+        reply_announcement: "New reply from Moov support on request #{number}",
+        offline: "You're offline. What you see is kept, and updates resume when you're back online.",
+        reconnecting: "Live updates paused. Reconnecting…",
+        load_failed: "Your requests could not be loaded.",
+        retry: "Try again",
+        back: "Back to your requests",
+        not_found: "This request could not be found.",
+        unread_count: Plural {
+            zero: None,
+            one: Some("{count} unread reply"),
+            two: None,
+            few: None,
+            many: None,
+            other: "{count} unread replies",
+        },
     },
 };

@@ -14,10 +14,13 @@
 
 mod en;
 mod load;
+mod plural;
 mod read;
+pub mod time;
 
 pub use crate::locale::Locale;
 pub use load::{load, parse, LocaleError};
+pub use plural::Plural;
 
 use crate::rules::Problem;
 use crate::ticket::{Field, TicketStatus};
@@ -107,6 +110,48 @@ pub struct Strings {
     pub link_prompt: &'static str,
     pub problems: ProblemStrings,
     pub errors: ErrorStrings,
+    pub inbox: InboxStrings,
+}
+
+/// The user's requests and their conversations.
+#[derive(Debug)]
+pub struct InboxStrings {
+    pub your_requests: &'static str,
+    pub view_requests: &'static str,
+    pub new_request: &'static str,
+    pub empty: &'static str,
+    pub load_more: &'static str,
+    pub loading: &'static str,
+    pub status_new: &'static str,
+    pub status_in_progress: &'static str,
+    pub status_on_hold: &'static str,
+    pub status_closed: &'static str,
+    /// `{number}`: the ticket number.
+    pub request_title: &'static str,
+    /// `{when}`: a relative time such as "5 minutes ago".
+    pub last_activity: &'static str,
+    pub from_you: &'static str,
+    pub from_support: &'static str,
+    pub close: &'static str,
+    pub close_confirm: &'static str,
+    pub close_yes: &'static str,
+    pub close_no: &'static str,
+    pub closing: &'static str,
+    /// `{date}`: the closing date.
+    pub closed_on: &'static str,
+    pub close_failed: &'static str,
+    /// Marks a request with a reply the user has not read.
+    pub unread: &'static str,
+    /// Read out by screen readers; `{number}`: the ticket number.
+    pub reply_announcement: &'static str,
+    pub offline: &'static str,
+    pub reconnecting: &'static str,
+    pub load_failed: &'static str,
+    pub retry: &'static str,
+    pub back: &'static str,
+    pub not_found: &'static str,
+    /// The launcher's badge, read out; `{count}`: how many requests have unread replies.
+    pub unread_count: Plural,
 }
 
 /// What is wrong with one field ([`Problem`]).

@@ -1,0 +1,90 @@
+//! Counted phrases ("1 second", "5 seconds"; Arabic's six forms), chosen by the browser's
+//! `Intl.PluralRules`, so no plural data goes into the widget.
+
+use js_sys::{Array, Intl, Object};
+use wasm_bindgen::JsValue;
+
+use super::read::{self, Read, Values};
+use super::Locale;
+
+/// One phrase in each plural category its language uses. `other` is always there; a
+/// category a language file leaves out falls back to it.
+#[derive(Debug)]
+pub struct Plural {
+    pub zero: Option<&'static str>,
+    pub one: Option<&'static str>,
+    pub two: Option<&'static str>,
+    pub few: Option<&'static str>,
+    pub many: Option<&'static str>,
+    pub other: &'static str,
+}
+
+impl Plural {
+    /// The phrase for `count` things in `locale`, with `placeholder` replaced by the count
+    /// written in that language's digits.
+    pub fn format(&self, locale: Locale, count: u64, placeholder: &str) -> String {
+        let locales = Array::of1(&JsValue::from_str(locale.tag()));
+        let category = Intl::PluralRules::new(&locales, &Object::new())
+            .select(count as f64)
+            .as_string()
+            .unwrap_or_default();
+        let text = match category.as_str() {
+            "zero" => self.zero,
+            "one" => self.one,
+            "two" => self.two,
+            "few" => self.few,
+            "many" => self.many,
+            _ => None,
+        }
+        .unwrap_or(self.other);
+        let number = Intl::NumberFormat::new(&locales, &Object::new())
+            .format()
+            .call1(&JsValue::NULL, &JsValue::from_f64(count as f64))
+            .ok()
+            .and_then(|n| n.as_string())
+            .unwrap_or_else(|| count.to_string());
+        text.replace(placeholder, &number)
+    }
+
+    /// Every phrase given, `other` first.
+    pub fn forms(&self) -> impl Iterator<Item = &'static str> + '_ {
+        [
+            Some(self.other),
+            self.zero,
+            self.one,
+            self.two,
+            self.few,
+            self.many,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+impl Read for Plural {
+    fn read(values: &mut Values, at: &str, problems: &mut Vec<String>) -> Self {
+        let mut forms = read::section(values, at, &CATEGORIES, problems);
+        let mut optional = || {
+            forms
+                .next()
+                .and_then(|v| v.as_string())
+                .map(|t| &*Box::leak(t.into_boxed_str()))
+        };
+        let (zero, one, two, few, many) =
+            (optional(), optional(), optional(), optional(), optional());
+        let other = optional().unwrap_or_else(|| {
+            problems.push(format!("`{at}` needs an `other` form"));
+            ""
+        });
+        Plural {
+            zero,
+            one,
+            two,
+            few,
+            many,
+            other,
+        }
+    }
+}
