@@ -18,6 +18,9 @@ use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 
 use crate::run::{free_addr, Result};
+
+/// The key under which WebDriver hands an element to a script's caller (W3C WebDriver §12).
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 use crate::service::Service;
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, FIREFOX};
 
@@ -119,6 +122,10 @@ pub struct Browser {
 /// An element, possibly inside a shadow root.
 #[derive(Clone)]
 pub struct Element(fantoccini::elements::Element);
+
+/// One window of a session: two pages of one site open side by side, each running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window(fantoccini::wd::WindowHandle);
 
 impl Browser {
     /// Opens headless Chromium with a fresh profile through the chromedriver at `driver`.
@@ -269,6 +276,51 @@ impl Browser {
             root.find(Locator::Css(selector)).await
         })?;
         Ok(Element(found))
+    }
+
+    /// Finds, inside `host`'s shadow root, the first element matching `selector` whose text
+    /// contains `needle`, waiting up to ten seconds for it: a control found by what its user
+    /// reads rather than by its markup.
+    pub fn in_shadow_with_text(&self, host: &str, selector: &str, needle: &str) -> Result<Element> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.execute(
+                "const host = document.querySelector(arguments[0]);
+                 const root = host && host.shadowRoot;
+                 if (!root) return null;
+                 return [...root.querySelectorAll(arguments[1])]
+                   .find((e) => e.textContent.includes(arguments[2])) || null;",
+                json!([host, selector, needle]),
+            )?;
+            if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
+                return Ok(Element(fantoccini::elements::Element::from_element_id(
+                    self.client.clone(),
+                    id.to_owned().into(),
+                )));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{host} >>> {selector} containing {needle:?}: none").into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The window the session is in now.
+    pub fn window(&self) -> Result<Window> {
+        Ok(Window(block_on(self.client.window())?))
+    }
+
+    /// Opens a new window (not a tab, so both pages stay visible and run at full speed) and
+    /// switches to it.
+    pub fn open_window(&self) -> Result<Window> {
+        let created = block_on(self.client.new_window(false))?;
+        let window = Window(created.handle);
+        self.switch_to(&window)?;
+        Ok(window)
+    }
+
+    pub fn switch_to(&self, window: &Window) -> Result<()> {
+        Ok(block_on(self.client.switch_to_window(window.0.clone()))?)
     }
 
     pub fn type_text(&self, e: &Element, text: &str) -> Result<()> {

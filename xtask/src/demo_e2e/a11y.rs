@@ -1,9 +1,13 @@
-//! Accessibility: axe-core over every state of the form, and the whole form from the
-//! keyboard alone.
+//! Accessibility: axe-core over every state of the form and of "Your requests", and both
+//! from the keyboard alone.
 
 use std::path::Path;
 
-use super::{wait_signed_in, HOST};
+use super::inbox_page::{
+    self as page, file, reply, session, unique, Words, CONFIRMATION, HOST, INBOX,
+};
+use super::languages::choose_language;
+use super::wait_signed_in;
 use crate::run::Result;
 use crate::tools::axe_script;
 use crate::webdriver::Browser;
@@ -126,4 +130,145 @@ pub(super) fn keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Result<()
     b.keys(&[ENTER])?;
     b.wait_text(HOST, ".moov-success", "created")?;
     Ok(())
+}
+
+/// axe-core over every state of "Your requests" (empty, a list, a request with a reply, the
+/// close confirmation, closed, an error), in English and in Arabic, right to left.
+pub(super) fn inbox_accessibility(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    let mut violations = Vec::new();
+    for language in ["en", "ar"] {
+        violations.extend(inbox_states(b, base, shots, language)?);
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(violations.join("\n    ").into())
+    }
+}
+
+fn inbox_states(b: &Browser, base: &str, shots: &Path, language: &str) -> Result<Vec<String>> {
+    let words = Words::of(language)?;
+    let state = |name: &str| format!("{language}: {name}");
+
+    // A user who has never written to support.
+    let newcomer = session(base, Some(&format!("a11y-new-{language}-{}", unique())))?;
+    open_inbox(b, base, language, &newcomer)?;
+    b.wait_text(HOST, INBOX, &words.empty)?;
+    let mut violations = axe(b, &state("empty list"))?;
+
+    // A user with a request support has answered.
+    let user = session(base, Some(&format!("a11y-{language}-{}", unique())))?;
+    let request = file(base, &user, &format!("Statement totals {}", unique()))?;
+    let answer = format!("The totals are corrected {}", unique());
+    reply(base, &request, &answer)?;
+    open_inbox(b, base, language, &user)?;
+    page::row(b, HOST, &request)?;
+    violations.extend(axe(b, &state("list"))?);
+    page::open(b, HOST, &request)?;
+    b.wait_text(HOST, INBOX, &answer)?;
+    violations.extend(axe(b, &state("a request with a reply"))?);
+    b.screenshot(&shots.join(format!("inbox-request-{language}.png")))?;
+    page::press(b, HOST, &words.close)?;
+    b.wait_text(HOST, INBOX, &words.close_confirm)?;
+    violations.extend(axe(b, &state("close confirmation"))?);
+    page::confirm_close(b, HOST, &words)?;
+    b.wait_text(HOST, INBOX, &words.closed_on)?;
+    violations.extend(axe(b, &state("closed"))?);
+
+    // A session the proxy refuses: its signature no longer matches its claims.
+    let refused = format!("{}AAAA", &user[..user.len() - 4]);
+    open_inbox(b, base, language, &refused)?;
+    b.wait_text(HOST, INBOX, &words.load_failed)?;
+    violations.extend(axe(b, &state("list that could not be loaded"))?);
+    Ok(violations)
+}
+
+/// Opens the demo page in `language`, signed in with `token`, on "Your requests"; checks
+/// the inbox's direction follows the language.
+fn open_inbox(b: &Browser, base: &str, language: &str, token: &str) -> Result<()> {
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    if language != "en" {
+        choose_language(b, language)?;
+        wait_language(b, language)?;
+    }
+    page::sign_in_and_show(b, HOST, token)?;
+    b.in_shadow(HOST, INBOX)?;
+    let dir = b.execute(
+        "const inbox = document.querySelector(arguments[0]).shadowRoot.querySelector(arguments[1]);
+         const marked = inbox.closest('[dir]');
+         return [marked && marked.getAttribute('dir'), getComputedStyle(inbox).direction];",
+        serde_json::json!([HOST, INBOX]),
+    )?;
+    let expected = if language == "ar" { "rtl" } else { "ltr" };
+    if dir != serde_json::json!([expected, expected]) {
+        return Err(format!("the inbox in {language}: [dir, direction] = {dir}").into());
+    }
+    Ok(())
+}
+
+/// Waits until the form is drawn in `language` (its `lang` attribute).
+fn wait_language(b: &Browser, language: &str) -> Result<()> {
+    for _ in 0..100 {
+        let lang = b.execute(
+            "const r = document.querySelector(arguments[0]).shadowRoot.querySelector('.moov-support');
+             return r && r.getAttribute('lang');",
+            serde_json::json!([HOST]),
+        )?;
+        if lang.as_str().is_some_and(|l| l.starts_with(language)) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("the form was never drawn in {language}").into())
+}
+
+/// From the keyboard alone: Tab to "Your requests", open a request, close it.
+pub(super) fn inbox_keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    const ENTER: &str = "\u{E007}";
+    let words = Words::english();
+    let token = session(base, Some(&format!("keyboard-{}", unique())))?;
+    let request = file(base, &token, &format!("Keyboard only {}", unique()))?;
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    b.execute(
+        "for (const w of document.querySelectorAll('moov-support-form')) w.sessionToken = arguments[0];
+         document.getElementById('theme-toggle').focus();",
+        serde_json::json!([token]),
+    )?;
+    tab_to(b, &words.your_requests, None)?;
+    b.keys(&[ENTER])?;
+    page::row(b, HOST, &request)?;
+    tab_to(b, &request.title, None)?;
+    b.keys(&[ENTER])?;
+    tab_to(b, &words.close, None)?;
+    b.keys(&[ENTER])?;
+    b.wait_text(HOST, INBOX, &words.close_confirm)?;
+    tab_to(b, &words.close_yes, Some(CONFIRMATION))?;
+    b.keys(&[ENTER])?;
+    b.wait_text(HOST, INBOX, &words.closed_on)?;
+    Ok(())
+}
+
+/// Presses Tab until the focused control inside the widget reads `label` (and lies inside
+/// `within`, when given); fails after 40 presses.
+fn tab_to(b: &Browser, label: &str, within: Option<&str>) -> Result<()> {
+    const TAB: &str = "\u{E004}";
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        let at = b.execute(
+            "const root = document.querySelector(arguments[0]).shadowRoot;
+             const a = root.activeElement;
+             if (!a) return [null, false];
+             return [a.textContent.trim(), !arguments[1] || !!a.closest(arguments[1])];",
+            serde_json::json!([HOST, within]),
+        )?;
+        let text = at[0].as_str().unwrap_or_default().to_owned();
+        if text.contains(label) && at[1] == serde_json::json!(true) {
+            return Ok(());
+        }
+        seen.push(text);
+        b.keys(&[TAB])?;
+    }
+    Err(format!("Tab never reached {label:?}; focus went through {seen:?}").into())
 }

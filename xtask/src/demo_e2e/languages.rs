@@ -42,7 +42,7 @@ pub(super) fn arabic(b: &Browser, base: &str, shots: &Path) -> Result<()> {
 }
 
 /// Picks a language in the demo page's own language menu, as its user would.
-fn choose_language(b: &Browser, tag: &str) -> Result<()> {
+pub(super) fn choose_language(b: &Browser, tag: &str) -> Result<()> {
     b.execute(
         "const select = document.getElementById('locale-select');
          select.value = arguments[0];

@@ -9,12 +9,15 @@ use crate::webdriver::{profile_dir, Browser, Engine};
 
 mod a11y;
 mod embedding;
+mod inbox;
+pub(crate) mod inbox_page;
 mod languages;
 mod offline;
 mod sanitizer;
 mod sending;
 
-const HOST: &str = "moov-support-form";
+/// The inline form on the demo's Help page.
+pub(crate) const HOST: &str = "moov-support-form";
 
 /// One end-to-end check; returns an error describing what the user would have seen.
 type Check = fn(&Browser, &str, &Path) -> Result<()>;
@@ -39,7 +42,7 @@ pub fn run(
     let (_driver, driver_addr) = engine.start_driver()?;
     step(&format!("end-to-end checks in headless {}", engine.name()));
 
-    let checks: [(&str, Check, Needs); 16] = [
+    let checks: [(&str, Check, Needs); 19] = [
         (
             "a reload mid-typing restores the draft",
             sending::reload_restores_draft,
@@ -119,6 +122,21 @@ pub fn run(
             "offline (DevTools emulation), Send waits with a notice; back online, one ticket is filed",
             offline::queued_until_online,
             Needs::DevTools,
+        ),
+        (
+            "inbox: a request filed in the form gets the agent's reply live, an unread mark and badge, and is closed",
+            inbox::reply_arrives_live,
+            Needs::WebDriver,
+        ),
+        (
+            "inbox: axe-core finds no violations: empty, list, a reply, closing, closed, an error; English and Arabic (right to left)",
+            a11y::inbox_accessibility,
+            Needs::WebDriver,
+        ),
+        (
+            "inbox: from the keyboard alone, reach Your requests, open a request and close it",
+            a11y::inbox_keyboard_only,
+            Needs::WebDriver,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);

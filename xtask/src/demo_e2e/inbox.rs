@@ -1,0 +1,146 @@
+//! "Your requests" end to end: a ticket filed through the demo's form, answered by a support
+//! agent from the sandbox's agent page, the answer drawn in the open request without a
+//! reload, the unread marks while the request is not open, and the request closed.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::inbox_page::{
+    self as page, epoch_ms, message_shown_at, press, reply, row_unread, unique, wait_badge,
+    watch_for_message, Request, Words, HOST, INBOX,
+};
+use super::wait_signed_in;
+use crate::http::get_json;
+use crate::run::{step, Result};
+use crate::webdriver::Browser;
+
+/// The promise: a reply is on screen within this long of the agent sending it.
+const LIVE_REPLY_LIMIT_MS: f64 = 3000.0;
+
+pub(super) fn reply_arrives_live(b: &Browser, base: &str, shots: &Path) -> Result<()> {
+    let words = Words::english();
+    b.goto(base)?;
+    wait_signed_in(b)?;
+    let request = file_through_the_form(b, base)?;
+    press(b, HOST, &words.view_requests)?;
+    page::open(b, HOST, &request)?;
+    let widget = b.window()?;
+
+    // The agent works in a window of their own; the user's page stays open meanwhile.
+    let first = format!("We found your payout {}", unique());
+    watch_for_message(b, HOST, &first)?;
+    b.open_window()?;
+    b.goto(&format!("{base}agent.html"))?;
+    agent_lists(b, &request)?;
+    let sent = epoch_ms();
+    reply(base, &request, &first)?;
+    b.switch_to(&widget)?;
+    let shown = message_shown_at(b, Duration::from_secs(10))?;
+    let latency = shown.map(|at| at - sent);
+    step(&format!(
+        "live reply: agent's POST → message in the open request: {}",
+        latency.map_or("never (10 s)".into(), |ms| format!("{ms:.0} ms"))
+    ));
+    match latency {
+        Some(ms) if ms <= LIVE_REPLY_LIMIT_MS => {}
+        Some(ms) => return Err(format!("the reply took {ms:.0} ms to appear, over 3 s").into()),
+        None => return Err("the reply did not appear within 10 s without a reload".into()),
+    }
+    let message = b.wait_text(HOST, INBOX, &first)?;
+    if !message.contains(&words.from_support) {
+        return Err(format!("the reply is not shown as Moov support's: {message:?}").into());
+    }
+    b.screenshot(&shots.join("inbox-reply.png"))?;
+
+    // Not open: the list marks the request and the launcher counts it.
+    press(b, HOST, &words.back)?;
+    let second = format!("Anything else? {}", unique());
+    reply(base, &request, &second)?;
+    wait_until(Duration::from_secs(3), || {
+        row_unread(b, HOST, &request, &words)
+    })
+    .map_err(|_| "the list never marked the request as having an unread reply")?;
+    let count = wait_badge(b, Duration::from_secs(3), |n| n >= 1)?;
+    b.screenshot(&shots.join("inbox-unread.png"))?;
+    page::open(b, HOST, &request)?;
+    b.wait_text(HOST, INBOX, &second)?;
+    wait_badge(b, Duration::from_secs(3), |n| n < count)
+        .map_err(|e| format!("reading the request left the badge as it was: {e}"))?;
+    press(b, HOST, &words.back)?;
+    if row_unread(b, HOST, &request, &words)? {
+        return Err("the request is still marked unread after it was read".into());
+    }
+
+    page::open(b, HOST, &request)?;
+    close(b, &words)?;
+    b.screenshot(&shots.join("inbox-closed.png"))?;
+    let token = page::session(base, None)?;
+    let ticket = get_json(
+        &format!("{base}api/support/tickets/{}", request.id),
+        Some(&token),
+    )?;
+    if ticket["status"] != "closed" {
+        return Err(format!(
+            "after closing, the proxy has #{} as {}",
+            request.number, ticket["status"]
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Types a request into the demo's form and sends it; returns it as the proxy knows it.
+fn file_through_the_form(b: &Browser, base: &str) -> Result<Request> {
+    let title = format!("Payout missing since Friday {}", unique());
+    b.type_text(&b.in_shadow(HOST, "#moov-title")?, &title)?;
+    b.type_text(
+        &b.in_shadow(HOST, "#moov-body")?,
+        "The payout from Friday has not arrived.",
+    )?;
+    b.click(&b.in_shadow(HOST, "button.moov-send")?)?;
+    let shown = b.wait_text(HOST, ".moov-success", "created")?;
+    let number: u64 = shown
+        .split('#')
+        .nth(1)
+        .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no ticket number in {shown:?}"))?;
+    let request = page::find(base, &page::session(base, None)?, number)?;
+    if request.title != title {
+        return Err(format!("#{number} is titled {:?}, not {title:?}", request.title).into());
+    }
+    Ok(request)
+}
+
+/// The agent page, in the current window, lists `request`.
+fn agent_lists(b: &Browser, request: &Request) -> Result<()> {
+    let needle = request.title.clone();
+    wait_until(Duration::from_secs(10), || {
+        let text = b.execute("return document.body.innerText;", serde_json::json!([]))?;
+        Ok(text.as_str().is_some_and(|t| t.contains(&needle)))
+    })
+    .map_err(|_| format!("the agent page never listed #{} ({needle})", request.number).into())
+}
+
+/// Closes the open request, confirming, and waits for it to say so.
+pub(super) fn close(b: &Browser, words: &Words) -> Result<()> {
+    press(b, HOST, &words.close)?;
+    b.wait_text(HOST, INBOX, &words.close_confirm)?;
+    page::confirm_close(b, HOST, words)?;
+    b.wait_text(HOST, INBOX, &words.closed_on)?;
+    Ok(())
+}
+
+/// Polls `ok` every 100 ms until it holds or `within` passes.
+fn wait_until(within: Duration, mut ok: impl FnMut() -> Result<bool>) -> Result<()> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if ok().unwrap_or(false) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("not within {within:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
