@@ -169,6 +169,11 @@ pub fn run(root: &Path, load: &Load, widget_only: bool) -> Result<()> {
 }
 
 /// The widget's release assets, their sizes and the browser timings, printed as tables.
+/// The widget's brotli bytes before "Your requests" (first-interactive with the heaviest
+/// language, and in all), from `cargo xtask test`'s size check: what the inbox's weight is
+/// read against.
+const BEFORE_INBOX: (u64, u64) = (111_462, 318_113);
+
 fn widget(root: &Path, binary: &Path) -> Result<()> {
     step("the widget: release assets");
     let dir = crate::assets::release(root)?;
@@ -176,6 +181,21 @@ fn widget(root: &Path, binary: &Path) -> Result<()> {
     let browser = crate::bench_browser::run(root, binary, &dir);
     println!();
     crate::assets::print_table(&sizes);
+    let (first, all) = crate::assets::totals(&sizes);
+    let change = |now: u64, before: u64| {
+        format!(
+            "{now} B, {:+} B ({:+.1} %) against {before} B before the inbox",
+            now as i64 - before as i64,
+            (now as f64 / before as f64 - 1.0) * 100.0
+        )
+    };
+    println!(
+        "brotli, first-interactive: {}; in all: {} (budgets {} B and {} B)",
+        change(first.brotli, BEFORE_INBOX.0),
+        change(all.brotli, BEFORE_INBOX.1),
+        crate::assets::FIRST_INTERACTIVE_BUDGET,
+        crate::assets::TOTAL_BUDGET
+    );
     println!();
     match &browser {
         Ok(lines) => print!("{lines}"),

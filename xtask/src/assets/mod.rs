@@ -24,7 +24,7 @@ mod release;
 mod sizes;
 
 pub(crate) use release::{files_under, release};
-pub(crate) use sizes::{budget_check, print_table, sizes};
+pub(crate) use sizes::{budget_check, print_table, sizes, totals};
 
 /// The loader partners include by name; everything else of the widget moves under `v/<hash>/`.
 const LOADER: &str = "moov-support.js";

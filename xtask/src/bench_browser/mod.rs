@@ -1,7 +1,7 @@
 //! The widget's side of `cargo xtask bench`, measured in headless Chromium on the release
 //! build served (precompressed) by the proxy: start-up under a slow mobile network and
-//! unthrottled, ammonia in wasm against DOMPurify on the same inputs, and the main thread
-//! while a 64 KiB paste is cleaned.
+//! unthrottled, ammonia in wasm against DOMPurify on the same inputs, the main thread
+//! while a 64 KiB paste is cleaned, and a support reply's time to the user's screen.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -13,10 +13,12 @@ use crate::service::Service;
 use crate::tools::{self, CHROMIUM};
 use crate::webdriver::{profile_dir, start_chromedriver, Browser};
 
+mod reply;
 mod sanitizer;
 mod send;
 mod startup;
 
+use reply::{reply_latency, REPLIES};
 use sanitizer::{compare_sanitizers, paste_long_task, sanitize_inputs, sanitizer_files, ROUNDS};
 use send::submit_overhead;
 use startup::{startup, Series, LOADS};
@@ -77,6 +79,26 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
             series.percentile(50.0),
             series.percentile(90.0)
         )?;
+    }
+
+    step("a support reply: the agent's POST → the message in the user's open request");
+    match reply_latency(&driver_addr, &base) {
+        Ok(times) => {
+            let series = Series { values: times };
+            writeln!(out)?;
+            writeln!(
+                out,
+                "| a support reply, {REPLIES} times after one warm-up | median | p90 |"
+            )?;
+            writeln!(out, "|---|---:|---:|")?;
+            writeln!(
+                out,
+                "| agent's POST → message drawn in the open request (webhook, event stream, fetch) | {:.0} ms | {:.0} ms |",
+                series.percentile(50.0),
+                series.percentile(90.0)
+            )?;
+        }
+        Err(e) => writeln!(out, "\nreply latency not measured: {e}")?,
     }
 
     step("sanitizing: ammonia (wasm) and DOMPurify on the same inputs");

@@ -79,17 +79,6 @@ impl Words {
                 .map(|s| s.trim().to_owned())
                 .ok_or_else(|| format!("{}: no inbox.{key}", path.display()).into())
         };
-        // The part of a phrase without its placeholder, which the page fills in.
-        let fixed = |key: &str| -> Result<String> {
-            let phrase = word(key)?;
-            Ok(phrase
-                .split('{')
-                .flat_map(|part| part.split('}').last())
-                .map(str::trim)
-                .max_by_key(|p| p.len())
-                .unwrap_or_default()
-                .to_owned())
-        };
         Ok(Words {
             your_requests: word("your_requests")?,
             view_requests: word("view_requests")?,
@@ -97,13 +86,25 @@ impl Words {
             close: word("close")?,
             close_confirm: word("close_confirm")?,
             close_yes: word("close_yes")?,
-            closed_on: fixed("closed_on")?,
+            closed_on: fixed_part(&word("closed_on")?),
             unread: word("unread")?,
             empty: word("empty")?,
             load_failed: word("load_failed")?,
             from_support: word("from_support")?,
         })
     }
+}
+
+/// The longest run of a phrase outside its placeholders, which the page fills in: what a
+/// check can look for whatever the placeholder becomes.
+fn fixed_part(phrase: &str) -> String {
+    phrase
+        .split('{')
+        .filter_map(|part| part.rsplit('}').next())
+        .map(str::trim)
+        .max_by_key(|p| p.chars().count())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A request the sandbox holds.
@@ -327,5 +328,29 @@ pub(crate) fn message_shown_at(b: &Browser, within: Duration) -> Result<Option<f
             return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_is_found_by_its_words_outside_the_placeholder() {
+        assert_eq!(fixed_part("Closed on {date}"), "Closed on");
+        assert_eq!(fixed_part("{date} に終了"), "に終了");
+        assert_eq!(fixed_part("Geschlossen am {date}."), "Geschlossen am");
+        assert_eq!(fixed_part("No placeholder"), "No placeholder");
+    }
+
+    #[test]
+    fn every_language_file_names_the_inbox_words() {
+        for language in ["ar", "de", "es", "fr", "ja", "pt"] {
+            let words = Words::of(language).unwrap();
+            assert!(
+                !words.close_yes.is_empty() && !words.closed_on.is_empty(),
+                "{language}"
+            );
+        }
     }
 }
