@@ -375,7 +375,7 @@ impl Browser {
 
     /// Presses keys on whatever has focus, like a person at the keyboard. Each item is
     /// pressed and released in turn; an item of several characters is typed out, and
-    /// `"ctrl+b"` holds Control while pressing `b`.
+    /// `"ctrl+b"` holds Control while pressing `b` (`"shift+…"` holds Shift).
     pub fn keys(&self, keys: &[&str]) -> Result<()> {
         let mut actions = KeyActions::new("keyboard".into());
         let press = |actions: KeyActions, value: char| {
@@ -384,13 +384,17 @@ impl Browser {
                 .then(KeyAction::Up { value })
         };
         for k in keys {
-            if let Some(letter) = k.strip_prefix("ctrl+") {
-                let control = char::from(Key::Control);
-                actions = actions.then(KeyAction::Down { value: control });
-                for c in letter.chars() {
+            let held = [("ctrl+", Key::Control), ("shift+", Key::Shift)]
+                .into_iter()
+                .find_map(|(prefix, key)| {
+                    k.strip_prefix(prefix).map(|rest| (char::from(key), rest))
+                });
+            if let Some((modifier, rest)) = held {
+                actions = actions.then(KeyAction::Down { value: modifier });
+                for c in rest.chars() {
                     actions = press(actions, c);
                 }
-                actions = actions.then(KeyAction::Up { value: control });
+                actions = actions.then(KeyAction::Up { value: modifier });
             } else {
                 for c in k.chars() {
                     actions = press(actions, c);

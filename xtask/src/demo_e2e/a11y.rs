@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::inbox_page::{
-    self as page, file, reply, session, unique, Words, CONFIRMATION, HOST, INBOX,
+    self as page, file, reply, session, unique, Words, CLOSE, CLOSED_ON, CLOSE_YES, CONFIRMATION,
+    EMPTY, HOST, INBOX, LOAD_FAILED, MESSAGE,
 };
 use super::languages::choose_language;
 use super::wait_signed_in;
@@ -153,7 +154,7 @@ fn inbox_states(b: &Browser, base: &str, shots: &Path, language: &str) -> Result
     // A user who has never written to support.
     let newcomer = session(base, Some(&format!("a11y-new-{language}-{}", unique())))?;
     open_inbox(b, base, language, &newcomer)?;
-    b.wait_text(HOST, INBOX, &words.empty)?;
+    b.wait_text(HOST, EMPTY, &words.empty)?;
     let mut violations = axe(b, &state("empty list"))?;
 
     // A user with a request support has answered.
@@ -165,20 +166,20 @@ fn inbox_states(b: &Browser, base: &str, shots: &Path, language: &str) -> Result
     page::row(b, HOST, &request)?;
     violations.extend(axe(b, &state("list"))?);
     page::open(b, HOST, &request)?;
-    b.wait_text(HOST, INBOX, &answer)?;
+    b.wait_text(HOST, MESSAGE, &answer)?;
     violations.extend(axe(b, &state("a request with a reply"))?);
     b.screenshot(&shots.join(format!("inbox-request-{language}.png")))?;
-    page::press(b, HOST, &words.close)?;
-    b.wait_text(HOST, INBOX, &words.close_confirm)?;
+    page::press(b, HOST, CLOSE, &words.close)?;
+    b.wait_text(HOST, CONFIRMATION, &words.close_confirm)?;
     violations.extend(axe(b, &state("close confirmation"))?);
-    page::confirm_close(b, HOST, &words)?;
-    b.wait_text(HOST, INBOX, &words.closed_on)?;
+    page::press(b, HOST, CLOSE_YES, &words.close_yes)?;
+    b.wait_text(HOST, CLOSED_ON, &words.closed_on)?;
     violations.extend(axe(b, &state("closed"))?);
 
     // A session the proxy refuses: its signature no longer matches its claims.
     let refused = format!("{}AAAA", &user[..user.len() - 4]);
     open_inbox(b, base, language, &refused)?;
-    b.wait_text(HOST, INBOX, &words.load_failed)?;
+    b.wait_text(HOST, LOAD_FAILED, &words.load_failed)?;
     violations.extend(axe(b, &state("list that could not be loaded"))?);
     Ok(violations)
 }
@@ -236,24 +237,30 @@ pub(super) fn inbox_keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Res
          document.getElementById('theme-toggle').focus();",
         serde_json::json!([token]),
     )?;
-    tab_to(b, &words.your_requests, None)?;
+    tab_to(b, &words.your_requests, None, false)?;
     b.keys(&[ENTER])?;
     page::row(b, HOST, &request)?;
-    tab_to(b, &request.title, None)?;
+    tab_to(b, &request.title, None, false)?;
     b.keys(&[ENTER])?;
-    tab_to(b, &words.close, None)?;
+    b.wait_text(HOST, ".moov-request-title", &request.title)?;
+    tab_to(b, &words.close, None, false)?;
     b.keys(&[ENTER])?;
-    b.wait_text(HOST, INBOX, &words.close_confirm)?;
-    tab_to(b, &words.close_yes, Some(CONFIRMATION))?;
+    b.wait_text(HOST, CONFIRMATION, &words.close_confirm)?;
+    // Focus starts on the safe answer, "Keep it open"; "Close request" is before it.
+    tab_to(b, &words.close_yes, Some(CONFIRMATION), true)?;
     b.keys(&[ENTER])?;
-    b.wait_text(HOST, INBOX, &words.closed_on)?;
+    b.wait_text(HOST, CLOSED_ON, &words.closed_on)?;
     Ok(())
 }
 
-/// Presses Tab until the focused control inside the widget reads `label` (and lies inside
-/// `within`, when given); fails after 40 presses.
-fn tab_to(b: &Browser, label: &str, within: Option<&str>) -> Result<()> {
-    const TAB: &str = "\u{E004}";
+/// Presses Tab (Shift+Tab when `backwards`) until the focused control inside the widget
+/// reads `label` (and lies inside `within`, when given); fails after 40 presses.
+fn tab_to(b: &Browser, label: &str, within: Option<&str>, backwards: bool) -> Result<()> {
+    let tab = if backwards {
+        "shift+\u{E004}"
+    } else {
+        "\u{E004}"
+    };
     let mut seen = Vec::new();
     for _ in 0..40 {
         let at = b.execute(
@@ -268,7 +275,7 @@ fn tab_to(b: &Browser, label: &str, within: Option<&str>) -> Result<()> {
             return Ok(());
         }
         seen.push(text);
-        b.keys(&[TAB])?;
+        b.keys(&[tab])?;
     }
     Err(format!("Tab never reached {label:?}; focus went through {seen:?}").into())
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::inbox_page::{
     self as page, epoch_ms, message_shown_at, press, reply, row_unread, unique, wait_badge,
-    watch_for_message, Request, Words, HOST, INBOX,
+    watch_for_message, Request, Words, BACK, HOST, LAUNCHER, MESSAGE, VIEW_REQUESTS, YOUR_REQUESTS,
 };
 use super::wait_signed_in;
 use crate::http::get_json;
@@ -22,7 +22,7 @@ pub(super) fn reply_arrives_live(b: &Browser, base: &str, shots: &Path) -> Resul
     b.goto(base)?;
     wait_signed_in(b)?;
     let request = file_through_the_form(b, base)?;
-    press(b, HOST, &words.view_requests)?;
+    press(b, HOST, VIEW_REQUESTS, &words.view_requests)?;
     page::open(b, HOST, &request)?;
     let widget = b.window()?;
 
@@ -46,33 +46,37 @@ pub(super) fn reply_arrives_live(b: &Browser, base: &str, shots: &Path) -> Resul
         Some(ms) => return Err(format!("the reply took {ms:.0} ms to appear, over 3 s").into()),
         None => return Err("the reply did not appear within 10 s without a reload".into()),
     }
-    let message = b.wait_text(HOST, INBOX, &first)?;
-    if !message.contains(&words.from_support) {
-        return Err(format!("the reply is not shown as Moov support's: {message:?}").into());
+    let message = b.in_shadow_with_text(HOST, ".moov-from-support", &first)?;
+    let author = b.text(&message)?;
+    if !author.contains(&words.from_support) {
+        return Err(format!("the reply is not shown as Moov support's: {author:?}").into());
     }
     b.screenshot(&shots.join("inbox-reply.png"))?;
 
-    // Not open: the list marks the request and the launcher counts it.
-    press(b, HOST, &words.back)?;
+    // Not open: the list marks the request, and the floating button counts it.
+    press(b, HOST, BACK, &words.back)?;
+    page::row(b, HOST, &request)?;
     let second = format!("Anything else? {}", unique());
     reply(base, &request, &second)?;
     wait_until(Duration::from_secs(3), || {
         row_unread(b, HOST, &request, &words)
     })
     .map_err(|_| "the list never marked the request as having an unread reply")?;
-    let count = wait_badge(b, Duration::from_secs(3), |n| n >= 1)?;
+    wait_badge(b, Duration::from_secs(3), |n| n == 1)?;
     b.screenshot(&shots.join("inbox-unread.png"))?;
-    page::open(b, HOST, &request)?;
-    b.wait_text(HOST, INBOX, &second)?;
-    wait_badge(b, Duration::from_secs(3), |n| n < count)
-        .map_err(|e| format!("reading the request left the badge as it was: {e}"))?;
-    press(b, HOST, &words.back)?;
-    if row_unread(b, HOST, &request, &words)? {
-        return Err("the request is still marked unread after it was read".into());
-    }
 
-    page::open(b, HOST, &request)?;
-    close(b, &words)?;
+    // Where the badge is: the floating button's dialog, its requests, the request read.
+    b.click(&b.in_shadow(LAUNCHER, "button.moov-launcher")?)?;
+    press(b, LAUNCHER, YOUR_REQUESTS, &words.your_requests)?;
+    if !row_unread(b, LAUNCHER, &request, &words)? {
+        return Err("the launcher's list does not mark the request as unread".into());
+    }
+    page::open(b, LAUNCHER, &request)?;
+    b.wait_text(LAUNCHER, MESSAGE, &second)?;
+    wait_badge(b, Duration::from_secs(3), |n| n == 0)
+        .map_err(|e| format!("reading the request left the badge: {e}"))?;
+
+    page::close(b, LAUNCHER, &words)?;
     b.screenshot(&shots.join("inbox-closed.png"))?;
     let token = page::session(base, None)?;
     let ticket = get_json(
@@ -120,15 +124,6 @@ fn agent_lists(b: &Browser, request: &Request) -> Result<()> {
         Ok(text.as_str().is_some_and(|t| t.contains(&needle)))
     })
     .map_err(|_| format!("the agent page never listed #{} ({needle})", request.number).into())
-}
-
-/// Closes the open request, confirming, and waits for it to say so.
-pub(super) fn close(b: &Browser, words: &Words) -> Result<()> {
-    press(b, HOST, &words.close)?;
-    b.wait_text(HOST, INBOX, &words.close_confirm)?;
-    page::confirm_close(b, HOST, words)?;
-    b.wait_text(HOST, INBOX, &words.closed_on)?;
-    Ok(())
 }
 
 /// Polls `ok` every 100 ms until it holds or `within` passes.

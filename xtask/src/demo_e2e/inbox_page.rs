@@ -17,16 +17,26 @@ use crate::webdriver::{Browser, Element};
 pub(crate) const LAUNCHER: &str = "moov-support-form[launcher]";
 /// The inbox's outermost element.
 pub(crate) const INBOX: &str = ".moov-inbox";
-/// One request in the list.
-pub(crate) const ROW: &str = ".moov-inbox-row";
+/// One request in the list, a button.
+pub(crate) const ROW: &str = ".moov-request-row";
 /// One message of a request.
 pub(crate) const MESSAGE: &str = ".moov-message";
 /// The launcher's unread count.
 pub(crate) const BADGE: &str = ".moov-badge";
 /// The question before a request is closed.
-pub(crate) const CONFIRMATION: &str = ".moov-confirm";
-/// Anything a user can press.
-const PRESSABLE: &str = "button, a[href], [role=button]";
+pub(crate) const CONFIRMATION: &str = ".moov-close-confirm";
+/// The form's way to "Your requests", the confirmation's, and the request's way back.
+pub(crate) const YOUR_REQUESTS: &str = ".moov-your-requests";
+pub(crate) const VIEW_REQUESTS: &str = ".moov-view-requests";
+pub(crate) const BACK: &str = ".moov-back";
+/// "Close request", and the confirmation's "Close request".
+pub(crate) const CLOSE: &str = ".moov-close-request";
+pub(crate) const CLOSE_YES: &str = ".moov-close-yes";
+/// The list's states besides rows.
+pub(crate) const EMPTY: &str = ".moov-empty";
+pub(crate) const LOAD_FAILED: &str = ".moov-load-failed";
+/// A closed request's closing date.
+pub(crate) const CLOSED_ON: &str = ".moov-closed-on";
 
 /// What the inbox's controls and states read, in one language: how a check finds them.
 #[derive(Debug, Clone)]
@@ -228,16 +238,19 @@ pub(crate) fn sign_in_and_show(b: &Browser, host: &str, token: &str) -> Result<(
     Ok(())
 }
 
-/// Presses the control reading `label` inside `host`.
-pub(crate) fn press(b: &Browser, host: &str, label: &str) -> Result<()> {
-    let e = b.in_shadow_with_text(host, PRESSABLE, label)?;
+/// Presses the control `selector` inside `host`, once it reads `label`.
+pub(crate) fn press(b: &Browser, host: &str, selector: &str, label: &str) -> Result<()> {
+    let e = b.in_shadow_with_text(host, selector, label)?;
     b.click(&e)
 }
 
-/// Answers the confirmation's question with its "Close request".
-pub(crate) fn confirm_close(b: &Browser, host: &str, words: &Words) -> Result<()> {
-    let e = b.in_shadow_with_text(host, &format!("{CONFIRMATION} button"), &words.close_yes)?;
-    b.click(&e)
+/// Closes the open request, confirming, and waits for it to say so.
+pub(crate) fn close(b: &Browser, host: &str, words: &Words) -> Result<()> {
+    press(b, host, CLOSE, &words.close)?;
+    b.wait_text(host, CONFIRMATION, &words.close_confirm)?;
+    press(b, host, CLOSE_YES, &words.close_yes)?;
+    b.wait_text(host, CLOSED_ON, &words.closed_on)?;
+    Ok(())
 }
 
 /// The list's row of `request`, once shown.
