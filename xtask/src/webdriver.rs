@@ -282,14 +282,23 @@ impl Browser {
     /// contains `needle`, waiting up to ten seconds for it: a control found by what its user
     /// reads rather than by its markup.
     pub fn in_shadow_with_text(&self, host: &str, selector: &str, needle: &str) -> Result<Element> {
+        self.with_text(Some(host), selector, needle)
+    }
+
+    /// [`Browser::in_shadow_with_text`] in the page itself.
+    pub fn find_with_text(&self, selector: &str, needle: &str) -> Result<Element> {
+        self.with_text(None, selector, needle)
+    }
+
+    fn with_text(&self, host: Option<&str>, selector: &str, needle: &str) -> Result<Element> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let found = self.execute(
-                "const host = document.querySelector(arguments[0]);
-                 const root = host && host.shadowRoot;
-                 if (!root) return null;
-                 return [...root.querySelectorAll(arguments[1])]
-                   .find((e) => e.textContent.includes(arguments[2])) || null;",
+                "const [host, selector, needle] = arguments;
+                 const scope = host ? document.querySelector(host)?.shadowRoot : document;
+                 if (!scope) return null;
+                 return [...scope.querySelectorAll(selector)]
+                   .find((e) => e.textContent.includes(needle)) || null;",
                 json!([host, selector, needle]),
             )?;
             if let Some(id) = found.get(ELEMENT_KEY).and_then(Value::as_str) {
@@ -299,7 +308,8 @@ impl Browser {
                 )));
             }
             if Instant::now() > deadline {
-                return Err(format!("{host} >>> {selector} containing {needle:?}: none").into());
+                let place = host.map_or(String::new(), |h| format!("{h} >>> "));
+                return Err(format!("{place}{selector} containing {needle:?}: none").into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }

@@ -31,9 +31,7 @@ pub(super) fn reply_arrives_live(b: &Browser, base: &str, shots: &Path) -> Resul
     watch_for_message(b, HOST, &first)?;
     b.open_window()?;
     b.goto(&format!("{base}agent.html"))?;
-    agent_lists(b, &request)?;
-    let sent = epoch_ms();
-    reply(base, &request, &first)?;
+    let sent = agent_answers(b, &request, &first)?;
     b.switch_to(&widget)?;
     let shown = message_shown_at(b, Duration::from_secs(10))?;
     let latency = shown.map(|at| at - sent);
@@ -116,14 +114,38 @@ fn file_through_the_form(b: &Browser, base: &str) -> Result<Request> {
     Ok(request)
 }
 
-/// The agent page, in the current window, lists `request`.
-fn agent_lists(b: &Browser, request: &Request) -> Result<()> {
-    let needle = request.title.clone();
-    wait_until(Duration::from_secs(10), || {
-        let text = b.execute("return document.body.innerText;", serde_json::json!([]))?;
-        Ok(text.as_str().is_some_and(|t| t.contains(&needle)))
+/// The agent page, in the current window: picks `request` from its list and answers it with
+/// `text`. Returns when the agent pressed Send (ms since the epoch).
+fn agent_answers(b: &Browser, request: &Request, text: &str) -> Result<f64> {
+    let entry = format!("#{} {}", request.number, request.title);
+    // The page redraws its list every few seconds; a button it replaced is looked up again.
+    let mut picked = Err("the agent page never listed the request".into());
+    for _ in 0..3 {
+        picked = b
+            .find_with_text("#tickets button", &entry)
+            .and_then(|button| b.click(&button));
+        if picked.is_ok() {
+            break;
+        }
+    }
+    picked.map_err(|e| format!("the agent page: {e}"))?;
+    wait_until(Duration::from_secs(5), || {
+        Ok(b.text(&b.find("#ticket-title")?)?.contains(&request.title))
     })
-    .map_err(|_| format!("the agent page never listed #{} ({needle})", request.number).into())
+    .map_err(|_| format!("the agent page did not open {entry:?}"))?;
+    let field = b.find("#reply-body")?;
+    b.execute(
+        "document.getElementById('reply-body').value = '';",
+        serde_json::json!([]),
+    )?;
+    b.type_text(&field, &format!("<p>{text}</p>"))?;
+    let sent = epoch_ms();
+    b.click(&b.find("#send")?)?;
+    wait_until(Duration::from_secs(5), || {
+        Ok(b.text(&b.find("#send-status")?)?.starts_with("Sent."))
+    })
+    .map_err(|_| "the agent page did not say the reply was sent")?;
+    Ok(sent)
 }
 
 /// Polls `ok` every 100 ms until it holds or `within` passes.

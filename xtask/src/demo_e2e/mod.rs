@@ -168,7 +168,7 @@ pub fn run(
 }
 
 /// Waits until the session token has prefilled the email, i.e. the demo page finished signing in.
-fn wait_signed_in(b: &Browser) -> Result<()> {
+pub(crate) fn wait_signed_in(b: &Browser) -> Result<()> {
     let email = b.in_shadow(HOST, "#moov-email")?;
     for _ in 0..50 {
         if !b.value(&email)?.is_empty() {
