@@ -24,7 +24,7 @@ use super::{webhooks, AppState};
 use crate::error::ApiError;
 use crate::live::{LiveMessage, TicketChange};
 use crate::request_id::LogContext;
-use crate::session::{unix_now, Session, MAX_LIFETIME_SECS};
+use crate::session::{unix_now, Session, SessionError, MAX_LIFETIME_SECS};
 
 /// When a limit is reached: a stream usually ends within a session's life, and a user who
 /// closed a tab frees a slot at once.
@@ -39,6 +39,11 @@ pub(super) async fn stream(State(state): State<AppState>, headers: HeaderMap) ->
         user: session.user_id.clone(),
         account: session.account_id,
     };
+    // Within the clock leeway a token is still accepted, but its stream would end at once:
+    // the widget is told to get a new token instead.
+    if session.expires_at.is_some_and(|exp| exp <= unix_now()) {
+        return ApiError::from(SessionError::Expired).into_response();
+    }
     let user = format!("{}:{}", session.account_id, session.user_id);
     let slot = match state.0.streams.open(&user) {
         Ok(slot) => slot,

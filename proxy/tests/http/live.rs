@@ -33,7 +33,11 @@ pub fn moov_signature(secret: &str, timestamp: &str, nonce: &str, webhook_id: &s
 impl Delivery {
     /// Signed with `secret`, timestamped now (Unix seconds), with a fresh nonce.
     pub fn signed(secret: &str, body: Value) -> Delivery {
-        Delivery::at(secret, body, moov_support_proxy::session::unix_now().to_string())
+        Delivery::at(
+            secret,
+            body,
+            moov_support_proxy::session::unix_now().to_string(),
+        )
     }
 
     pub fn at(secret: &str, body: Value, timestamp: String) -> Delivery {
@@ -98,10 +102,15 @@ impl Stream {
         if response.status() != 200 {
             return Err(Reply::read(response).await);
         }
-        Ok(Stream {
+        Ok(Stream::from_response(response))
+    }
+
+    /// Reads a stream already opened.
+    pub fn from_response(response: reqwest::Response) -> Stream {
+        Stream {
             response,
             buffer: String::new(),
-        })
+        }
     }
 
     /// The next event or comment, `None` when the stream ended. Fails the test after 20 s.

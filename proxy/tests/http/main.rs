@@ -2,6 +2,7 @@
 
 mod bad_requests;
 mod common;
+mod events;
 mod hardening;
 mod history;
 mod idempotency;

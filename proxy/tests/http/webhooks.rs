@@ -36,7 +36,9 @@ async fn a_signed_event_reaches_the_stream_as_moov_reads_the_ticket() {
         .add_reply(ACCOUNT, &id, "agent@moov.io", "<p>On it</p>"));
     // The body claims `closed`; Moov says `new`: the body is only a hint.
     let event = ticket_event("ticket.messageAdded", ACCOUNT, &id);
-    let reply = Delivery::signed(WEBHOOK_SECRET, event.clone()).send(&env.proxy.url()).await;
+    let reply = Delivery::signed(WEBHOOK_SECRET, event.clone())
+        .send(&env.proxy.url())
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json(), json!({"received": true}));
     let (name, data) = stream.next_event().await.unwrap();
@@ -54,7 +56,9 @@ async fn a_signed_event_reaches_the_stream_as_moov_reads_the_ticket() {
     assert!(data["latestMessageOn"].is_string());
 
     // The same event again (Moov's retry: a new nonce, the same eventID) is not acted on.
-    let again = Delivery::signed(WEBHOOK_SECRET, event).send(&env.proxy.url()).await;
+    let again = Delivery::signed(WEBHOOK_SECRET, event)
+        .send(&env.proxy.url())
+        .await;
     assert_eq!(again.status, 200, "{}", again.text);
     assert_eq!(again.json()["duplicate"], true);
     // RFC 3339 timestamps are accepted too, and the next event is this one, not a repeat.
@@ -117,12 +121,19 @@ async fn every_refusal_is_401_json_and_publishes_nothing() {
     // was acted on (they would have published `hidden` again in between).
     let (_, first) = stream.next_event().await.unwrap();
     assert_eq!(first["ticketID"], hidden.as_str());
-    let reply = Delivery::signed(WEBHOOK_SECRET, ticket_event("ticket.updated", ACCOUNT, &shown))
-        .send(&base)
-        .await;
+    let reply = Delivery::signed(
+        WEBHOOK_SECRET,
+        ticket_event("ticket.updated", ACCOUNT, &shown),
+    )
+    .send(&base)
+    .await;
     assert_eq!(reply.status, 200);
     let (_, next) = stream.next_event().await.unwrap();
-    assert_eq!(next["ticketID"], shown.as_str(), "a refused delivery was acted on");
+    assert_eq!(
+        next["ticketID"],
+        shown.as_str(),
+        "a refused delivery was acted on"
+    );
 }
 
 #[tokio::test]
@@ -132,7 +143,10 @@ async fn test_events_unknown_types_and_unknown_accounts_are_answered_200() {
     let test = json!({"eventID": "e-test", "type": "event.test", "data": {"ping": true},
                       "createdOn": "2026-11-29T12:00:00Z"});
     let reply = Delivery::signed(WEBHOOK_SECRET, test).send(&base).await;
-    assert_eq!((reply.status, reply.json()), (200, json!({"received": true})));
+    assert_eq!(
+        (reply.status, reply.json()),
+        (200, json!({"received": true}))
+    );
     let other = json!({"eventID": "e-x", "type": "transfer.updated", "data": {},
                        "createdOn": "2026-11-29T12:00:00Z"});
     let reply = Delivery::signed(WEBHOOK_SECRET, other).send(&base).await;
@@ -143,9 +157,12 @@ async fn test_events_unknown_types_and_unknown_accounts_are_answered_200() {
     let id = filed(&env, "ann").await;
     let mut stream = listening(&base, "ann").await;
     let stranger = uuid::Uuid::new_v4();
-    let reply = Delivery::signed(WEBHOOK_SECRET, ticket_event("ticket.updated", stranger, &id))
-        .send(&base)
-        .await;
+    let reply = Delivery::signed(
+        WEBHOOK_SECRET,
+        ticket_event("ticket.updated", stranger, &id),
+    )
+    .send(&base)
+    .await;
     assert_eq!(reply.status, 200);
     let reply = Delivery::signed(WEBHOOK_SECRET, ticket_event("ticket.updated", ACCOUNT, &id))
         .send(&base)
@@ -210,6 +227,8 @@ async fn a_nonce_used_on_one_instance_is_refused_on_another() {
         .send(&env.proxy.url())
         .await;
     assert_eq!(first.json(), json!({"received": true}));
-    let retried = Delivery::signed(WEBHOOK_SECRET, event).send(&second.url()).await;
+    let retried = Delivery::signed(WEBHOOK_SECRET, event)
+        .send(&second.url())
+        .await;
     assert_eq!(retried.json()["duplicate"], true, "{}", retried.text);
 }
