@@ -17,9 +17,12 @@ mod rules_props;
 mod sandbox_api;
 #[cfg(feature = "sandbox")]
 mod sandbox_mode;
+#[cfg(feature = "sandbox")]
+mod sandbox_webhooks;
 mod sessions;
 mod shared;
 mod static_assets;
 mod tickets;
 mod tokens;
+mod visibility;
 mod webhooks;
