@@ -236,3 +236,30 @@ async fn a_webhook_on_one_instance_reaches_streams_on_another() {
         id.as_str()
     );
 }
+
+#[tokio::test]
+async fn after_redis_comes_back_streams_are_told_to_refresh_and_hear_again() {
+    let mut redis = Redis::start().await;
+    let shared = [
+        ("REDIS_URL", redis.url.as_str()),
+        ("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ];
+    let env = Env::start(&shared).await;
+    let second = env.another_proxy(&shared).await;
+    let ann = as_user("ann", "ann@example.com");
+    let id = filed_by(&env, &ann, "ann@example.com").await;
+    let mut stream = Stream::open(&second.url(), &ann).await.unwrap();
+    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    redis.restart().await;
+    // Changes published while the subscription was down were not heard: refresh.
+    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    // The account was remembered in the Redis that was lost; a new stream records it again.
+    let mut again = Stream::open(&env.proxy.url(), &ann).await.unwrap();
+    assert_eq!(again.next_event().await.unwrap().0, "ready");
+    notify(&env.proxy.url(), &id).await;
+    let (name, data) = stream.next_event().await.unwrap();
+    assert_eq!(
+        (name.as_str(), data["ticketID"].as_str()),
+        ("ticket", Some(id.as_str()))
+    );
+}
