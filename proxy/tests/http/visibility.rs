@@ -63,8 +63,8 @@ async fn each_user_sees_their_own_and_an_account_scope_sees_all() {
         let env = &env;
         async move { ids(&env.get_as(&s, "/api/support/tickets").await.json()) }
     };
-    assert_eq!(list(ann.clone()).await, [a.clone()]);
-    assert_eq!(list(bob.clone()).await, [b.clone()]);
+    assert_eq!(list(ann.clone()).await, vec![a.clone()]);
+    assert_eq!(list(bob.clone()).await, vec![b.clone()]);
     assert_eq!(list(admin.clone()).await, [b.clone(), a.clone()]);
 
     let missing = reach(&env, &ann, &Uuid::new_v4().to_string()).await;
@@ -103,7 +103,7 @@ async fn a_session_without_email_sees_what_it_filed() {
         .to_owned();
     assert_eq!(
         ids(&env.get_as(&anon, "/api/support/tickets").await.json()),
-        [mine.clone()]
+        vec![mine.clone()]
     );
     for reply in reach(&env, &anon, &theirs).await {
         assert_eq!(reply.status, 404, "{}", reply.text);
