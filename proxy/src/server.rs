@@ -132,6 +132,7 @@ impl Proxy {
             .collect(),
         };
         let state = AppState::new(sessions, moov, store, bus, settings, dev);
+        let streams = state.clone();
         let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());
 
         let listener = TcpListener::bind(config.addr)
@@ -170,6 +171,7 @@ impl Proxy {
             addr,
             moov_url,
             sandbox,
+            streams,
             stop,
             task,
         })
@@ -183,6 +185,9 @@ pub struct RunningProxy {
     pub moov_url: String,
     #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     sandbox: Option<RunningSandbox>,
+    /// Ends the live event streams at shutdown, which would otherwise hold it up until
+    /// their sessions expire.
+    streams: AppState,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -199,9 +204,11 @@ impl RunningProxy {
         self.sandbox.as_ref().map(|s| &s.handle)
     }
 
-    /// Stops accepting, lets requests in flight finish, then stops the sandbox.
+    /// Stops accepting, ends the live event streams (their widgets reconnect elsewhere), lets
+    /// requests in flight finish, then stops the sandbox.
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
+        self.streams.end_streams();
         let served = self.task.await.unwrap_or(Ok(()));
         #[cfg(feature = "sandbox")]
         if let Some(sandbox) = self.sandbox {

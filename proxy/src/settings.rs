@@ -414,6 +414,40 @@ mod tests {
         assert!(args.sandbox);
     }
 
+    #[test]
+    fn live_settings_are_bounded() {
+        let parse = |var: &str, value: &str| {
+            let env: HashMap<String, String> = [(var.to_owned(), value.to_owned())].into();
+            parse_with_env::<ServeArgs>(&[], &env)
+        };
+        let defaults: ServeArgs = parse_with_env(&[], &HashMap::new()).unwrap();
+        assert_eq!(
+            (
+                defaults.events_heartbeat_seconds,
+                defaults.event_streams_per_user,
+                defaults.event_streams_max
+            ),
+            (20, 3, 1000)
+        );
+        assert!(defaults.moov_webhook_secret.is_none());
+        // A heartbeat at least every 25 s, as the widget expects.
+        for (var, bad) in [
+            ("EVENTS_HEARTBEAT_SECONDS", "0"),
+            ("EVENTS_HEARTBEAT_SECONDS", "26"),
+            ("EVENT_STREAMS_PER_USER", "0"),
+            ("EVENT_STREAMS_MAX", "none"),
+        ] {
+            let err = parse(var, bad).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{var}={bad:?}: {err}");
+        }
+        assert_eq!(
+            parse("EVENTS_HEARTBEAT_SECONDS", "25")
+                .unwrap()
+                .events_heartbeat_seconds,
+            25
+        );
+    }
+
     /// The README's settings table is `--help` in another form: every variable listed once,
     /// with its flag and clap's default, and nothing else.
     #[test]

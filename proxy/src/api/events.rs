@@ -61,6 +61,7 @@ pub(super) async fn stream(State(state): State<AppState>, headers: HeaderMap) ->
     webhooks::remember_account(&state, session.account_id).await;
     let listening = Listening {
         messages: state.0.bus.subscribe(),
+        closing: state.0.closing.subscribe(),
         ends_at: ends_at(&session),
         session,
         state: state.clone(),
@@ -84,6 +85,7 @@ pub(super) async fn stream(State(state): State<AppState>, headers: HeaderMap) ->
 /// One stream's state between events.
 struct Listening {
     messages: Receiver<LiveMessage>,
+    closing: tokio::sync::watch::Receiver<bool>,
     session: Session,
     state: AppState,
     ends_at: Instant,
@@ -118,8 +120,12 @@ impl Listening {
             if std::mem::take(&mut self.ready) {
                 return Some(Event::default().event("ready").data("{}"));
             }
+            if *self.closing.borrow() {
+                return None;
+            }
             let message = tokio::select! {
                 _ = tokio::time::sleep_until(self.ends_at) => return None,
+                _ = self.closing.changed() => return None,
                 message = self.messages.recv() => message,
             };
             match message {

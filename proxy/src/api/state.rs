@@ -100,6 +100,8 @@ pub(super) struct Inner {
     pub(super) events_heartbeat: Duration,
     pub(super) webhook_secret: Option<Secret>,
     pub(super) served_accounts: Vec<Uuid>,
+    /// Set once at shutdown: every event stream ends.
+    pub(super) closing: tokio::sync::watch::Sender<bool>,
 }
 
 /// Without the `sandbox` feature there are no dev routes: nothing can be passed for them.
@@ -136,6 +138,7 @@ impl AppState {
             events_heartbeat: settings.events_heartbeat,
             webhook_secret: settings.webhook_secret,
             served_accounts: settings.served_accounts,
+            closing: tokio::sync::watch::channel(false).0,
             trusted_proxy_hops: settings.trusted_proxy_hops,
             ready_account: settings.ready_account,
             request_timeout: settings.request_timeout,
@@ -159,6 +162,13 @@ impl AppState {
             Settings::default(),
             dev,
         )
+    }
+}
+
+impl AppState {
+    /// Ends every live event stream, now and from now on: the instance is shutting down.
+    pub fn end_streams(&self) {
+        self.0.closing.send_replace(true);
     }
 }
 

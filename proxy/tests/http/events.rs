@@ -263,3 +263,21 @@ async fn after_redis_comes_back_streams_are_told_to_refresh_and_hear_again() {
         ("ticket", Some(id.as_str()))
     );
 }
+
+#[tokio::test]
+async fn shutting_down_ends_the_streams_instead_of_waiting_for_them() {
+    let Env {
+        proxy,
+        sandbox: _sandbox,
+        ..
+    } = Env::start(&[]).await;
+    let mut stream = Stream::open(&proxy.url(), &token("ann", ACCOUNT))
+        .await
+        .unwrap();
+    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    tokio::time::timeout(Duration::from_secs(10), proxy.shutdown())
+        .await
+        .expect("an open stream held up the shutdown")
+        .unwrap();
+    assert_eq!(stream.next().await, None);
+}
