@@ -28,8 +28,10 @@
 mod faults;
 mod oauth;
 pub mod rate_limit;
+mod replies;
 mod serve;
 mod tickets;
+mod webhooks;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -52,8 +54,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::rate_limit::RateLimiter;
+use crate::webhooks::{EventKind, Webhooks};
 
 pub use faults::Fault;
+pub use replies::SUPPORT_AUTHOR;
+pub use webhooks::{WebhookStats, MAX_ATTEMPTS as WEBHOOK_ATTEMPTS};
 
 /// The sandbox's one built-in account.
 pub const DEMO_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e1f6a3c_0b7d_4c39_9a8e_2f4d6b8c1a27);
@@ -80,6 +85,8 @@ pub struct SandboxOptions {
     pub partner_account: Option<Uuid>,
     pub token_lifetime: Duration,
     pub rate_limit_per_second: u32,
+    /// Pause before a failed webhook delivery is tried again; each later pause doubles.
+    pub webhook_retry_delay: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -91,6 +98,7 @@ impl Default for SandboxOptions {
             partner_account: Some(PARTNER_ACCOUNT_ID),
             token_lifetime: Duration::from_secs(900),
             rate_limit_per_second: RATE_LIMIT_PER_SECOND,
+            webhook_retry_delay: Duration::from_millis(500),
         }
     }
 }
@@ -148,7 +156,7 @@ struct State {
     token_requests: AtomicU64,
     create_requests: AtomicU64,
     last_create_request_id: Mutex<Option<String>>,
-    webhook: Mutex<Option<WebhookTarget>>,
+    webhooks: Arc<Webhooks>,
 }
 
 /// Shared state of a running sandbox: its tickets, switches and counters.
@@ -177,7 +185,7 @@ impl SandboxHandle {
             token_requests: AtomicU64::new(0),
             create_requests: AtomicU64::new(0),
             last_create_request_id: Mutex::new(None),
-            webhook: Mutex::new(None),
+            webhooks: Arc::new(Webhooks::new(options.webhook_retry_delay)),
         }))
     }
 
@@ -204,34 +212,24 @@ impl SandboxHandle {
             .unwrap_or_default()
     }
 
-    /// Adds a reply from support to a ticket; false when there is no such ticket.
-    pub fn add_reply(&self, account: Uuid, ticket_id: &str, author: &str, body: &str) -> bool {
-        let mut books = lock(&self.0.books);
-        let Some(stored) = books.get_mut(&account).and_then(|b| {
-            b.tickets
-                .iter_mut()
-                .find(|t| t.ticket.ticket_id == ticket_id)
-        }) else {
-            return false;
-        };
-        let now = tickets::now_rfc3339();
-        stored.ticket.latest_message_on = Some(now.clone());
-        stored.replies.push(Message {
-            author: author.to_owned(),
-            body: body.to_owned(),
-            sent_on: now,
-        });
-        true
-    }
-
     /// Sends ticket events to `target` from now on; `None` stops them.
     pub fn set_webhook(&self, target: Option<WebhookTarget>) {
-        *lock(&self.0.webhook) = target;
+        self.0.webhooks.set(target);
     }
 
     /// Where ticket events go, if anywhere.
     pub fn webhook(&self) -> Option<WebhookTarget> {
-        lock(&self.0.webhook).clone()
+        self.0.webhooks.target()
+    }
+
+    /// How webhook deliveries went so far.
+    pub fn webhook_stats(&self) -> WebhookStats {
+        self.0.webhooks.stats()
+    }
+
+    /// Sends `kind` about `ticket` to the webhook target, if one is set.
+    fn emit(&self, kind: EventKind, account: Uuid, ticket: &Ticket) {
+        self.0.webhooks.emit(kind, account, ticket);
     }
 
     /// The partner account that may act for the others.
