@@ -24,6 +24,12 @@
 //! - a scripted `delayMs` without a status stores the ticket at once and only answers late,
 //!   like a gateway timing out after the work was done; a scripted status or `drop` stores
 //!   nothing.
+//! - a list's `count` defaults to 200 and may be up to 1000 (Moov's Go SDK); a count
+//!   outside 1..=1000 is a 400 `{error}` like any other bad query parameter, since Moov
+//!   documents no field map for the list;
+//! - `x-moov-version: latest` (and `v9000.00.00`, the Go SDK's spelling of it) is the newest
+//!   version and reaches the ticket routes;
+//! - support's replies and the webhooks they cause: see `replies` and `webhooks`.
 
 mod faults;
 mod oauth;
@@ -148,6 +154,7 @@ struct State {
     secret_key: String,
     books: Mutex<HashMap<Uuid, Book>>,
     tokens: Mutex<HashMap<String, Issued>>,
+    refresh_tokens: Mutex<HashMap<String, Issued>>,
     faults: Mutex<VecDeque<Fault>>,
     token_failure: Mutex<Option<u16>>,
     expires_in_as_timestamp: AtomicBool,
@@ -177,6 +184,7 @@ impl SandboxHandle {
             secret_key: options.secret_key,
             books: Mutex::new(books),
             tokens: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
             faults: Mutex::new(VecDeque::new()),
             token_failure: Mutex::new(None),
             expires_in_as_timestamp: AtomicBool::new(false),
@@ -280,6 +288,7 @@ impl SandboxHandle {
     /// Forgets every issued token, as if they had all expired.
     pub fn revoke_tokens(&self) {
         lock(&self.0.tokens).clear();
+        lock(&self.0.refresh_tokens).clear();
     }
 
     pub fn set_rate_limit(&self, per_second: u32) {
