@@ -64,7 +64,7 @@ pub(super) async fn token(
     let scopes = match params.get("grant_type").map(String::as_str) {
         Some("client_credentials") => match requested_scopes(&sandbox, &params) {
             Ok(scopes) => scopes,
-            Err(refusal) => return refusal,
+            Err((status, message)) => return error(status, message),
         },
         Some("refresh_token") => match params.get("refresh_token") {
             None => {
@@ -130,28 +130,24 @@ pub(super) async fn token(
     .into_response()
 }
 
-/// The scopes a client-credentials request asks for, each on an account the key reaches.
+/// The scopes a client-credentials request asks for, each on an account the key reaches;
+/// else the status and message to refuse it with.
 fn requested_scopes(
     sandbox: &SandboxHandle,
     params: &HashMap<String, String>,
-) -> Result<Vec<String>, Response> {
+) -> Result<Vec<String>, (StatusCode, String)> {
     let scopes: Vec<String> = params
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default();
     if scopes.is_empty() {
-        return Err(error(StatusCode::BAD_REQUEST, "scope is required"));
+        return Err((StatusCode::BAD_REQUEST, "scope is required".into()));
     }
     for scope in &scopes {
         match parse_scope(scope) {
-            None => {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    format!("invalid scope `{scope}`"),
-                ))
-            }
+            None => return Err((StatusCode::BAD_REQUEST, format!("invalid scope `{scope}`"))),
             Some(account) if !sandbox.knows_account(account) => {
-                return Err(error(
+                return Err((
                     StatusCode::FORBIDDEN,
                     format!("this key has no access to account {account}"),
                 ))
