@@ -23,8 +23,8 @@ struct Args {
     rate_limit_per_second: u32,
     /// More accounts the sandbox key can reach (comma-separated UUIDs), for multi-account
     /// partners and isolation tests; the demo account is always there.
-    #[arg(long, env = "SANDBOX_ACCOUNTS", value_delimiter = ',')]
-    accounts: Vec<Uuid>,
+    #[arg(long, env = "SANDBOX_ACCOUNTS", value_parser = parse_accounts)]
+    accounts: Option<Accounts>,
     /// Where ticket webhooks go (`ticket.created`, `ticket.updated`,
     /// `ticket.messageAdded`), e.g. http://127.0.0.1:3000/api/support/webhooks/moov; needs
     /// --webhook-secret.
@@ -33,6 +33,23 @@ struct Args {
     /// The webhook's signing secret, as Moov's dashboard shows it; needs --webhook-url.
     #[arg(long, env = "SANDBOX_WEBHOOK_SECRET", hide_env_values = true)]
     webhook_secret: Option<String>,
+}
+
+/// Account ids from `SANDBOX_ACCOUNTS`.
+#[derive(Debug, Clone, Default)]
+struct Accounts(Vec<Uuid>);
+
+/// Comma-separated UUIDs; spaces and empty items are ignored.
+fn parse_accounts(list: &str) -> Result<Accounts, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            Uuid::parse_str(item)
+                .map_err(|_| format!("`{item}` is not an account id: give comma-separated UUIDs"))
+        })
+        .collect::<Result<_, _>>()
+        .map(Accounts)
 }
 
 /// The webhook settings: both or neither.
@@ -90,7 +107,8 @@ fn main() -> ExitCode {
             rate_limit_per_second: args.rate_limit_per_second,
             ..SandboxOptions::default()
         };
-        for account in &args.accounts {
+        let accounts = args.accounts.clone().unwrap_or_default().0;
+        for account in &accounts {
             if !options.accounts.contains(account) {
                 options.accounts.push(*account);
             }
@@ -110,8 +128,8 @@ fn main() -> ExitCode {
             "Moov sandbox listening on {} (demo account {DEMO_ACCOUNT_ID}; keys: see --help)",
             running.url()
         );
-        if !args.accounts.is_empty() {
-            let list: Vec<String> = args.accounts.iter().map(Uuid::to_string).collect();
+        if !accounts.is_empty() {
+            let list: Vec<String> = accounts.iter().map(Uuid::to_string).collect();
             eprintln!("also reachable with the sandbox key: {}", list.join(", "));
         }
         shutdown_signal().await;

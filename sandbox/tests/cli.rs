@@ -75,12 +75,19 @@ async fn the_sandbox_runs_alone() {
 #[tokio::test]
 async fn more_accounts_can_be_reached() {
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-    let (child, url) = run(&[("SANDBOX_ACCOUNTS", &format!("{a},{b}"))]);
+    let (child, url) = run(&[("SANDBOX_ACCOUNTS", &format!("{a}, {b},"))]);
     for account in [a, b] {
         assert_eq!(token_status(&url, &account.to_string()).await, 200);
     }
     assert_eq!(token_status(&url, DEMO_ACCOUNT).await, 200);
     assert_eq!(token_status(&url, &Uuid::new_v4().to_string()).await, 403);
+    stop(child);
+}
+
+#[tokio::test]
+async fn an_empty_account_list_is_no_account() {
+    let (child, url) = run(&[("SANDBOX_ACCOUNTS", "")]);
+    assert_eq!(token_status(&url, DEMO_ACCOUNT).await, 200);
     stop(child);
 }
 
