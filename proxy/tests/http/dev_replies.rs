@@ -138,3 +138,49 @@ async fn replies_to_unknown_tickets_and_bad_replies_are_refused() {
     assert_eq!(stored.ticket.status.as_str(), "new");
     proxy.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_answer_reaches_the_webhook_endpoint() {
+    use std::sync::{Arc, Mutex};
+
+    let seen = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let record = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::Json<Value>| async move {
+            record.lock().unwrap().push(body.0);
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let proxy = start().await;
+    let (_, created) = filed(&proxy).await;
+    let sandbox = proxy.sandbox().unwrap().clone();
+    sandbox.set_webhook(Some(moov_support_sandbox::WebhookTarget {
+        url: hook,
+        secret: "whsec-dev".into(),
+    }));
+    let id = created["ticketID"].as_str().unwrap();
+    let answered = reply(
+        &proxy,
+        id,
+        r#"{"body": "<p>Done.</p>", "status": "closed"}"#,
+    )
+    .await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    for _ in 0..400 {
+        if sandbox.webhook_stats().pending == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    let kinds: Vec<&str> = seen.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ticket.messageAdded", "ticket.updated"]);
+    assert_eq!(seen[1]["data"]["status"], "closed");
+    assert_eq!(seen[1]["data"]["ticketID"], id);
+    assert_eq!(seen[1]["data"]["accountID"], DEMO_ACCOUNT_ID.to_string());
+    proxy.shutdown().await.unwrap();
+}
