@@ -63,7 +63,7 @@ use crate::rate_limit::RateLimiter;
 use crate::webhooks::{EventKind, Webhooks};
 
 pub use faults::Fault;
-pub use replies::SUPPORT_AUTHOR;
+pub use replies::{BadReply, ReplyRequest, SUPPORT_AUTHOR};
 pub use webhooks::{WebhookStats, MAX_ATTEMPTS as WEBHOOK_ATTEMPTS};
 
 /// The sandbox's one built-in account.
@@ -343,6 +343,10 @@ pub fn router(handle: SandboxHandle) -> Router {
         .route(
             "/accounts/{account_id}/tickets/{ticket_id}/messages",
             get(tickets::messages),
+        )
+        .route(
+            "/sandbox/accounts/{account_id}/tickets/{ticket_id}/reply",
+            post(replies::reply_route),
         )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
         .method_not_allowed_fallback(|| async {

@@ -6,16 +6,14 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use moov_support::TicketStatus;
 use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::ApiError;
 use crate::session::{unix_now, Session};
-use moov_support_sandbox::Fault;
+use moov_support_sandbox::{Fault, ReplyRequest};
 
 pub const DEMO_USER: &str = "demo-user";
 pub const DEMO_EMAIL: &str = "jordan@example.com";
@@ -167,46 +165,15 @@ pub(super) async fn reply(
     let Some(dev) = state.0.dev.as_ref() else {
         return ApiError::RouteNotFound.into_response();
     };
-    let request = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(o)) => o,
-        Ok(_) => {
-            return ApiError::BadRequest(
-                "send a JSON object like {\"body\": \"<p>…</p>\", \"status\": \"in-progress\"}"
-                    .into(),
-            )
-            .into_response()
-        }
-        Err(e) => return ApiError::MalformedJson(e.to_string()).into_response(),
+    let request = match ReplyRequest::parse(&body) {
+        Ok(r) => r,
+        Err(bad) => return bad.into_response(),
     };
-    let mut fields = serde_json::Map::new();
-    let text = match request.get("body") {
-        Some(Value::String(b)) if !b.trim().is_empty() => Some(b.clone()),
-        _ => {
-            fields.insert("body".into(), json!("body is required: the reply's HTML"));
-            None
-        }
-    };
-    let status = match request.get("status") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => match TicketStatus::from_name(s.clone()) {
-            TicketStatus::Unknown(_) => {
-                fields.insert("status".into(), json!(STATUS_RULE));
-                None
-            }
-            known => Some(known),
-        },
-        Some(_) => {
-            fields.insert("status".into(), json!(STATUS_RULE));
-            None
-        }
-    };
-    let Some(text) = text.filter(|_| fields.is_empty()) else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, Json(fields)).into_response();
-    };
-    match dev.sandbox.reply(dev.account, &ticket_id, &text, status) {
+    match dev
+        .sandbox
+        .reply(dev.account, &ticket_id, &request.body, request.status)
+    {
         Some(ticket) => Json(ticket).into_response(),
         None => ApiError::TicketNotFound.into_response(),
     }
 }
-
-const STATUS_RULE: &str = "status must be one of new, in-progress, on-hold, closed";
