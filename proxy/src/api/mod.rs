@@ -2,8 +2,9 @@
 //!
 //! `POST /api/support/tickets`, the read side (`GET /api/support/tickets[/{id}[/messages]]`),
 //! closing (`PATCH /api/support/tickets/{id}`), live events (`GET /api/support/events`),
-//! Moov's webhooks (`POST /api/support/webhooks/moov`), `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy was started with
-//! `--sandbox` (and built with its `sandbox` feature).
+//! Moov's webhooks (`POST /api/support/webhooks/moov`), `GET /healthz` and `GET /readyz`
+//! always; `/api/dev/…` only when the proxy was started with `--sandbox` (and built with its
+//! `sandbox` feature).
 
 mod assets;
 mod close;
@@ -83,7 +84,9 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
                 "/api/dev/faults",
                 post(dev::push_faults).delete(dev::clear_faults),
             )
-            .route("/api/dev/token-failure", post(dev::token_failure));
+            .route("/api/dev/token-failure", post(dev::token_failure))
+            .route("/api/dev/tickets", get(dev::tickets))
+            .route("/api/dev/tickets/{ticket_id}/reply", post(dev::reply));
     }
     routes = match static_dir {
         Some(dir) => routes.fallback_service(assets::static_files(dir)),

@@ -73,3 +73,65 @@ async fn a_configured_secret_is_the_one_the_sandbox_signs_with() {
     let target = proxy.sandbox().unwrap().webhook().unwrap();
     assert_eq!(target.secret, "configured-secret");
 }
+
+#[tokio::test]
+async fn an_agents_reply_reaches_the_users_stream_through_signed_webhooks() {
+    let proxy = start(&[]).await;
+    let session = Reply::read(
+        client()
+            .get(format!("{}/api/dev/session", proxy.url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    let token = session["token"].as_str().unwrap();
+    let filed = Reply::read(
+        client()
+            .post(format!("{}/api/support/tickets", proxy.url()))
+            .bearer_auth(token)
+            .json(&ticket())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    let id = filed["ticketID"].as_str().unwrap();
+    let mut stream = Stream::open(&proxy.url(), token).await.unwrap();
+    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    let answered = Reply::read(
+        client()
+            .post(format!("{}/api/dev/tickets/{id}/reply", proxy.url()))
+            .json(&serde_json::json!({"body": "<p>We sent it again.</p>", "status": "in-progress"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    // `ticket.messageAdded`, then `ticket.updated` for the new status: each re-read.
+    let (name, data) = stream.next_event().await.unwrap();
+    assert_eq!(name, "ticket");
+    assert_eq!(data["ticketID"], id);
+    assert!(data["latestMessageOn"].is_string(), "{data}");
+    let mut status = data["status"].clone();
+    while status != "in-progress" {
+        let (_, data) = stream.next_event().await.unwrap();
+        assert_eq!(data["ticketID"], id);
+        status = data["status"].clone();
+    }
+    let messages = Reply::read(
+        client()
+            .get(format!("{}/api/support/tickets/{id}/messages", proxy.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    assert_eq!(messages[1]["from"], "support");
+    assert_eq!(messages[1]["body"], "<p>We sent it again.</p>");
+}
