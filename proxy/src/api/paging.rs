@@ -37,7 +37,9 @@ impl Position {
     pub(super) fn from_cursor(cursor: &str) -> Result<Position, ApiError> {
         B64.decode(cursor)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(serde_json::Value::is_object)
+            .and_then(|value| serde_json::from_value(value).ok())
             .ok_or_else(|| {
                 ApiError::BadRequest("cursor must be the nextPage cursor of a previous page".into())
             })
@@ -140,4 +142,38 @@ async fn visible(
         })
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_is_the_position_it_was_made_from() {
+        for position in [
+            Position::default(),
+            Position {
+                upstream: Some("1017".into()),
+                skip: 3,
+            },
+            Position {
+                upstream: Some("eyJ2IjoxfQ==/+?&".into()),
+                skip: 0,
+            },
+        ] {
+            let cursor = position.cursor();
+            assert!(
+                cursor
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{cursor}"
+            );
+            assert_eq!(Position::from_cursor(&cursor).unwrap(), position);
+        }
+        for bad in ["17", "%%%", "e30", "W10"] {
+            // "e30" is `{}`: a position at the start; "W10" is `[]`, not one.
+            let parsed = Position::from_cursor(bad);
+            assert_eq!(parsed.is_ok(), bad == "e30", "{bad}: {parsed:?}");
+        }
+    }
 }
