@@ -443,9 +443,11 @@ impl SandboxHandle {
 }
 
 pub(super) fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc())
+    // Milliseconds, as Moov's Go services write fractional seconds: a reply in the second
+    // its ticket was filed must still be later than the ticket's first message.
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000_000 * 1_000_000)
+        .unwrap_or(now)
         .format(&Rfc3339)
         .unwrap_or_default()
 }
