@@ -199,6 +199,55 @@ fn every_language_file_has_exactly_the_keys_and_placeholders_of_english() {
     }
 }
 
+/// The texts of `value` that are word for word English's (`shape`), by where they are.
+fn left_in_english(at: &str, shape: &Shape, value: &serde_json::Value, found: &mut Vec<String>) {
+    match (shape, value) {
+        (Shape::Text(english), serde_json::Value::String(text)) if english == text => {
+            found.push(at.to_owned());
+        }
+        (Shape::Section(english), serde_json::Value::Object(section)) => {
+            for (key, value) in section {
+                if let Some(shape) = english.get(key) {
+                    left_in_english(&format!("{at}.{key}"), shape, value, found);
+                }
+            }
+        }
+        (Shape::Plural(english), serde_json::Value::Object(forms)) => {
+            for (category, form) in forms {
+                if english.get(category).map(String::as_str) == form.as_str() {
+                    found.push(format!("{at}.{category}"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Texts a language writes exactly as English does.
+const SAME_AS_ENGLISH: [&str; 7] = [
+    "de.status",
+    "de.link",
+    "de.code",
+    "fr.message",
+    "fr.code",
+    "pt.status",
+    "pt.link",
+];
+
+#[test]
+fn no_text_is_left_in_english() {
+    let english = Shape::Section(english());
+    for file in Locale::ALL.iter().filter_map(|l| l.file()) {
+        let path = format!("{}/locales/{file}.json", env!("CARGO_MANIFEST_DIR"));
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let mut found = Vec::new();
+        left_in_english(file, &english, &value, &mut found);
+        found.retain(|at| !SAME_AS_ENGLISH.contains(&at.as_str()));
+        assert!(found.is_empty(), "still in English: {found:?}");
+    }
+}
+
 #[test]
 fn a_file_that_strays_from_english_is_caught() {
     let english = Shape::Section(english());
