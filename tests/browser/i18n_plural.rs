@@ -6,8 +6,11 @@ use moov_support::web::i18n::plural::category;
 use moov_support::web::i18n::{Locale, Plural, Strings};
 
 use js_sys::{Array, Intl, Object, Reflect};
-use wasm_bindgen::JsValue;
+use moov_support::web::embed;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
+
+use crate::support::{clear_faults, document, endpoint, fault, session, sleep, Widget};
 
 /// Every counted phrase of a language, named for the failure messages.
 fn plurals(t: &'static Strings) -> [(&'static str, &'static Plural); 2] {
@@ -176,6 +179,50 @@ fn i18n_each_language_counts_seconds_in_its_own_words() {
     assert!(own_strings(Locale::Fr)
         .submit_error(Locale::Fr, &SubmitError::RateLimited(Some(0)))
         .contains("0 seconde."));
+}
+
+/// The banner a user sees after the proxy's 429, in the form's language.
+#[wasm_bindgen_test]
+async fn i18n_the_rate_limit_banner_counts_in_the_form_language() {
+    clear_faults().await;
+    let token = session("plural-banner").await;
+    for (locale, seconds, expected) in [
+        ("en", 1, "Try again in 1 second."),
+        ("es", 1, "Vuelve a intentarlo en 1 segundo."),
+        ("ar", 2, "حاول مرة أخرى بعد ثانيتين."),
+    ] {
+        let w = mount_in(locale, &token).await;
+        w.fill_valid();
+        fault(&format!(r#"{{"status":429,"retryAfter":{seconds}}}"#)).await;
+        w.press_send();
+        w.wait_text(&format!("the {locale} rate-limit banner"), expected)
+            .await;
+        let banner = w.el(".moov-failure-message").text_content().unwrap();
+        assert!(banner.ends_with(expected), "{locale}: {banner}");
+        w.remove();
+    }
+}
+
+/// A form in `locale`, once it shows its Send button in that language.
+async fn mount_in(locale: &str, token: &str) -> Widget {
+    embed::register();
+    let host: web_sys::HtmlElement = document()
+        .create_element(embed::TAG)
+        .unwrap()
+        .unchecked_into();
+    for (k, v) in [
+        ("endpoint", endpoint().as_str()),
+        ("session-token", token),
+        ("locale", locale),
+    ] {
+        host.set_attribute(k, v).unwrap();
+    }
+    let w = Widget::listen(host.clone());
+    document().body().unwrap().append_child(&host).unwrap();
+    let send = Locale::from_tag(locale).unwrap().strings().send;
+    w.wait_text(&format!("the {locale} form"), send).await;
+    sleep(50).await;
+    w
 }
 
 #[wasm_bindgen_test]
