@@ -196,7 +196,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if sandboxed {
         #[cfg(feature = "sandbox")]
         println!(
-            "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes /api/dev/session and /api/dev/faults enabled)",
+            "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes under /api/dev: session, faults, tickets and replies)",
             running.url(),
             running.moov_url,
             moov_support_sandbox::DEMO_ACCOUNT_ID
