@@ -89,6 +89,9 @@ impl Locale {
 }
 
 #[cfg(test)]
+mod language_files;
+
+#[cfg(test)]
 mod tests {
     //! The copies of the list that cannot be derived from it: each fails here when it and
     //! [`Locale`] disagree.

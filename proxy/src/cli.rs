@@ -158,6 +158,8 @@ pub fn mint_session(args: &SessionArgs) -> Result<String, String> {
         account_id: account,
         email: None,
         name: None,
+        scope: crate::session::SupportScope::Own,
+        expires_at: None,
     };
     let signer = crate::JwtSessions::new(&args.session_secret);
     Ok(signer.mint(&session, crate::session::unix_now() + 3600))
@@ -194,7 +196,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if sandboxed {
         #[cfg(feature = "sandbox")]
         println!(
-            "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes /api/dev/session and /api/dev/faults enabled)",
+            "moov-support-proxy listening on {} against the built-in Moov sandbox at {} (demo account {}; dev routes under /api/dev: session, faults, tickets and replies)",
             running.url(),
             running.moov_url,
             moov_support_sandbox::DEMO_ACCOUNT_ID

@@ -13,6 +13,9 @@ use crate::web::wire;
 /// How long the widget waits for the proxy before giving up.
 pub const DEFAULT_TIMEOUT_MS: i32 = 20_000;
 
+/// How long a user is asked to wait when the proxy refused a send without `Retry-After`.
+pub const DEFAULT_RETRY_SECONDS: u32 = 30;
+
 /// One variant per situation the user must handle differently.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SubmitError {
@@ -30,7 +33,10 @@ pub enum SubmitError {
     Conflict(String),
     #[error("The message is too large to send. Shorten it and try again.")]
     TooLarge,
-    #[error("Too many messages were sent. Try again in {} seconds.", .0.unwrap_or(30))]
+    #[error(
+        "Too many messages were sent. Try again in {}.",
+        seconds(.0.unwrap_or(DEFAULT_RETRY_SECONDS))
+    )]
     RateLimited(Option<u32>),
     #[error(
         "Support is having trouble right now. Your message is saved; try again in a few minutes."
@@ -48,6 +54,14 @@ pub enum SubmitError {
     Timeout,
     #[error("Something went wrong (HTTP {0}). Your message is saved; try again.")]
     Unexpected(u16),
+}
+
+/// "1 second", "30 seconds".
+fn seconds(count: u32) -> String {
+    match count {
+        1 => "1 second".into(),
+        n => format!("{n} seconds"),
+    }
 }
 
 /// A failed submission and the trace id support needs to find it.

@@ -16,6 +16,8 @@ mod editor;
 mod embed_api;
 mod form;
 mod i18n;
+mod i18n_plural;
+mod i18n_time;
 mod launcher;
 mod offline;
 mod send_pipeline;

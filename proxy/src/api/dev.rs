@@ -1,18 +1,19 @@
-//! Sandbox-only helpers for local development and browser tests: a demo session and
-//! scripted Moov answers. The router never mounts these against a real Moov.
+//! Sandbox-only helpers for local development and browser tests: a demo session, scripted
+//! Moov answers, and Moov support's side of the demo account's tickets (the demo's agent
+//! page). The router never mounts these against a real Moov.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::session::{unix_now, Session};
-use moov_support_sandbox::Fault;
+use crate::session::{unix_now, Session, SupportScope};
+use moov_support_sandbox::{Fault, ReplyRequest};
 
 pub const DEMO_USER: &str = "demo-user";
 pub const DEMO_EMAIL: &str = "jordan@example.com";
@@ -44,6 +45,8 @@ pub(super) async fn session(
         account_id: dev.account,
         email: Some(pick("email", DEMO_EMAIL)),
         name: Some(pick("name", DEMO_NAME)),
+        scope: SupportScope::Own,
+        expires_at: None,
     };
     let expires_at = unix_now() + DEV_SESSION_SECS;
     Ok(Json(json!({
@@ -117,4 +120,62 @@ pub(super) async fn clear_faults(State(state): State<AppState>) -> Response {
     };
     dev.sandbox.clear_faults();
     Json(json!({ "queued": 0 })).into_response()
+}
+
+/// `GET /api/dev/tickets`: every ticket of the dev account with its messages, the latest
+/// activity first, for the demo's agent page.
+pub(super) async fn tickets(State(state): State<AppState>) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let mut stored = dev.sandbox.tickets(dev.account);
+    stored.sort_by(|a, b| {
+        let activity = |t: &moov_support_sandbox::StoredTicket| {
+            (
+                t.ticket.latest_message_on.clone().unwrap_or_default(),
+                t.ticket.number,
+            )
+        };
+        activity(b).cmp(&activity(a))
+    });
+    let items: Vec<Value> = stored
+        .into_iter()
+        .map(|s| {
+            let first = json!({
+                "author": s.author.clone().unwrap_or_else(|| s.ticket.contact.email.clone()),
+                "body": s.body,
+                "sentOn": s.ticket.created_on,
+            });
+            let mut messages = vec![first];
+            messages.extend(s.replies.iter().map(|m| json!(m)));
+            let mut item = json!(s.ticket);
+            item["messages"] = Value::Array(messages);
+            item
+        })
+        .collect();
+    Json(json!({ "items": items })).into_response()
+}
+
+/// `POST /api/dev/tickets/{ticketID}/reply` `{"body": "<p>…</p>", "status"?: "in-progress"}`:
+/// Moov support answers a ticket of the dev account; the sandbox then sends its webhooks.
+/// 200 with the ticket, 404 when the account has no such ticket, 422 `{body?, status?}`.
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    Path(ticket_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let request = match ReplyRequest::parse(&body) {
+        Ok(r) => r,
+        Err(bad) => return bad.into_response(),
+    };
+    match dev
+        .sandbox
+        .reply(dev.account, &ticket_id, &request.body, request.status)
+    {
+        Some(ticket) => Json(ticket).into_response(),
+        None => ApiError::TicketNotFound.into_response(),
+    }
 }

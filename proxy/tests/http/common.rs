@@ -145,6 +145,8 @@ pub fn signed(sub: &str, account: Uuid, exp: i64, secret: &str) -> String {
             account_id: account,
             email: Some("jordan@example.com".into()),
             name: None,
+            scope: moov_support_proxy::SupportScope::Own,
+            expires_at: None,
         },
         exp,
     )
@@ -204,5 +206,43 @@ impl Reply {
     /// answered.
     pub fn moov_request_id(&self) -> Option<&str> {
         self.header("x-moov-request-id")
+    }
+}
+
+/// A session token with the claims the visibility rule reads.
+pub fn session_token(
+    sub: &str,
+    account: Uuid,
+    email: Option<&str>,
+    scope: moov_support_proxy::SupportScope,
+    exp: i64,
+) -> String {
+    JwtSessions::new(&Secret::new(SECRET)).mint(
+        &Session {
+            user_id: sub.into(),
+            account_id: account,
+            email: email.map(str::to_owned),
+            name: None,
+            scope,
+            expires_at: None,
+        },
+        exp,
+    )
+}
+
+impl Env {
+    /// `PATCH path` with a session token and a raw JSON body.
+    pub async fn patch_as(&self, token: &str, path: &str, body: &str) -> Reply {
+        Reply::read(
+            self.http
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body.to_owned())
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 }

@@ -2,9 +2,13 @@
 
 mod bad_requests;
 mod common;
+#[cfg(feature = "sandbox")]
+mod dev_replies;
+mod events;
 mod hardening;
 mod history;
 mod idempotency;
+mod live;
 mod logs;
 mod lookup;
 mod on_behalf;
@@ -15,8 +19,12 @@ mod rules_props;
 mod sandbox_api;
 #[cfg(feature = "sandbox")]
 mod sandbox_mode;
+#[cfg(feature = "sandbox")]
+mod sandbox_webhooks;
 mod sessions;
 mod shared;
 mod static_assets;
 mod tickets;
 mod tokens;
+mod visibility;
+mod webhooks;

@@ -14,7 +14,7 @@
 
 mod en;
 mod load;
-mod plural;
+pub mod plural;
 mod read;
 pub mod time;
 
@@ -24,7 +24,7 @@ pub use plural::Plural;
 
 use crate::rules::Problem;
 use crate::ticket::{Field, TicketStatus};
-use crate::web::client::SubmitError;
+use crate::web::client::{SubmitError, DEFAULT_RETRY_SECONDS};
 
 impl Locale {
     /// The partner's `locale` when it is supported, else the browser's first supported
@@ -182,7 +182,7 @@ pub struct ErrorStrings {
     pub conflict: &'static str,
     pub too_large: &'static str,
     /// `{seconds}`: how long to wait.
-    pub rate_limited: &'static str,
+    pub rate_limited: Plural,
     pub server_error: &'static str,
     pub bad_gateway: &'static str,
     pub gateway_timeout: &'static str,
@@ -210,8 +210,9 @@ impl Strings {
         }
     }
 
-    /// The banner text for a failed send.
-    pub fn submit_error(&self, error: &SubmitError) -> String {
+    /// The banner text for a failed send, counted in `locale`: the language these strings
+    /// are written in ([`Locale::spoken`]).
+    pub fn submit_error(&self, locale: Locale, error: &SubmitError) -> String {
         let e = &self.errors;
         match error {
             SubmitError::Invalid(_) => e.invalid.into(),
@@ -221,9 +222,10 @@ impl Strings {
             SubmitError::NotFound => e.not_found.into(),
             SubmitError::Conflict(reason) => e.conflict.replace("{reason}", reason),
             SubmitError::TooLarge => e.too_large.into(),
-            SubmitError::RateLimited(seconds) => e
-                .rate_limited
-                .replace("{seconds}", &seconds.unwrap_or(30).to_string()),
+            SubmitError::RateLimited(seconds) => {
+                let seconds = seconds.unwrap_or(DEFAULT_RETRY_SECONDS);
+                e.rate_limited.format(locale, seconds.into(), "{seconds}")
+            }
             SubmitError::ServerError => e.server_error.into(),
             SubmitError::BadGateway => e.bad_gateway.into(),
             SubmitError::GatewayTimeout => e.gateway_timeout.into(),

@@ -19,31 +19,44 @@ pub struct Plural {
     pub other: &'static str,
 }
 
+/// The plural category `Intl.PluralRules` gives `count` in `locale`: `zero`, `one`, `two`,
+/// `few`, `many` or `other`.
+pub fn category(locale: Locale, count: u64) -> String {
+    Intl::PluralRules::new(&locales(locale), &Object::new())
+        .select(count as f64)
+        .as_string()
+        .unwrap_or_default()
+}
+
 impl Plural {
     /// The phrase for `count` things in `locale`, with `placeholder` replaced by the count
     /// written in that language's digits.
     pub fn format(&self, locale: Locale, count: u64, placeholder: &str) -> String {
-        let locales = Array::of1(&JsValue::from_str(locale.tag()));
-        let category = Intl::PluralRules::new(&locales, &Object::new())
-            .select(count as f64)
-            .as_string()
-            .unwrap_or_default();
-        let text = match category.as_str() {
-            "zero" => self.zero,
-            "one" => self.one,
-            "two" => self.two,
-            "few" => self.few,
-            "many" => self.many,
-            _ => None,
-        }
-        .unwrap_or(self.other);
-        let number = Intl::NumberFormat::new(&locales, &Object::new())
+        let number = Intl::NumberFormat::new(&locales(locale), &Object::new())
             .format()
             .call1(&JsValue::NULL, &JsValue::from_f64(count as f64))
             .ok()
             .and_then(|n| n.as_string())
             .unwrap_or_else(|| count.to_string());
-        text.replace(placeholder, &number)
+        self.form(locale, count).replace(placeholder, &number)
+    }
+
+    /// The phrase, placeholder unfilled, that `count` things take in `locale`.
+    pub fn form(&self, locale: Locale, count: u64) -> &'static str {
+        self.get(&category(locale, count)).unwrap_or(self.other)
+    }
+
+    /// The phrase written for exactly `category`, if any (no falling back to `other`).
+    pub fn get(&self, category: &str) -> Option<&'static str> {
+        match category {
+            "zero" => self.zero,
+            "one" => self.one,
+            "two" => self.two,
+            "few" => self.few,
+            "many" => self.many,
+            "other" => Some(self.other),
+            _ => None,
+        }
     }
 
     /// Every phrase given, `other` first.
@@ -61,20 +74,27 @@ impl Plural {
     }
 }
 
+fn locales(locale: Locale) -> Array {
+    Array::of1(&JsValue::from_str(locale.tag()))
+}
+
 const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 
 impl Read for Plural {
     fn read(values: &mut Values, at: &str, problems: &mut Vec<String>) -> Self {
         let mut forms = read::section(values, at, &CATEGORIES, problems);
-        let mut optional = || {
-            forms
-                .next()
-                .and_then(|v| v.as_string())
-                .map(|t| &*Box::leak(t.into_boxed_str()))
-        };
-        let (zero, one, two, few, many) =
-            (optional(), optional(), optional(), optional(), optional());
-        let other = optional().unwrap_or_else(|| {
+        let [zero, one, two, few, many, other] = CATEGORIES.map(|category| {
+            let value = forms.next().unwrap_or_default();
+            if value.is_undefined() {
+                return None;
+            }
+            let text = value.as_string();
+            if text.is_none() {
+                problems.push(format!("`{at}.{category}` is not text"));
+            }
+            text.map(|t| &*Box::leak(t.into_boxed_str()))
+        });
+        let other = other.unwrap_or_else(|| {
             problems.push(format!("`{at}` needs an `other` form"));
             ""
         });

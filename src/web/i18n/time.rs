@@ -27,12 +27,21 @@ pub fn relative(locale: Locale, then: f64, now: f64) -> String {
         ("day", 7.0),
         ("week", 4.0),
     ];
+    // The server's clock may run a little ahead of the browser's: a message just sent is
+    // "now", not "in 3 seconds".
+    let then = if then > now && then - now < 60_000.0 {
+        now
+    } else {
+        then
+    };
     let mut value = (then - now) / 1000.0;
     for (unit, per_next) in UNITS {
-        if value.abs() < per_next {
+        // Rounded first, so 59.6 seconds reads "1 minute ago", never "60 seconds ago".
+        let rounded = value.round();
+        if rounded.abs() < per_next {
             let options = options(&[("numeric", "auto")]);
             return Intl::RelativeTimeFormat::new(&locales(locale), &options)
-                .format(value.round(), unit)
+                .format(rounded, unit)
                 .into();
         }
         value /= per_next;

@@ -235,7 +235,7 @@ pub fn SupportForm(
                             </div>
                             {text_field(Field::Email, t.email, "email", "email")}
                             {text_field(Field::Name, t.name, "text", "name")}
-                            <FailureBanner phase=phase.into() t=t />
+                            <FailureBanner phase=phase.into() t=t locale=locale />
                             <p
                                 class="moov-notice"
                                 class:moov-queued=queued

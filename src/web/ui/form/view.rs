@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::form_state::Phase;
 use crate::ticket::Field;
 use crate::web::client::Failure;
-use crate::web::i18n::Strings;
+use crate::web::i18n::{Locale, Strings};
 
 /// The message under a field, announced when it appears.
 #[component]
@@ -31,6 +31,8 @@ pub fn FailureBanner(
     phase: Signal<Phase<Failure>>,
     /// The user's language.
     t: &'static Strings,
+    /// The language `t` is written in, for counted phrases.
+    locale: Locale,
 ) -> impl IntoView {
     move || match phase.get() {
         Phase::Failed(f) => {
@@ -40,7 +42,7 @@ pub fn FailureBanner(
                 .map(|id| t.reference.replace("{id}", id));
             Some(view! {
                 <div class="moov-failure" role="alert">
-                    <p class="moov-failure-message">{t.submit_error(&f.error)}</p>
+                    <p class="moov-failure-message">{t.submit_error(locale, &f.error)}</p>
                     {reference.map(|r| view! { <p class="moov-reference">{r}</p> })}
                 </div>
             })
