@@ -6,6 +6,7 @@ pub mod embed;
 pub mod events;
 pub mod host_token;
 pub mod i18n;
+pub mod inbox;
 pub mod options;
 pub mod sanitizer_worker;
 pub mod send;

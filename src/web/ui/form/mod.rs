@@ -16,10 +16,12 @@ use crate::ticket::{Field, FieldErrors, Ticket};
 use crate::web::client::Failure;
 use crate::web::embed::Options;
 use crate::web::i18n::Locale;
+use crate::web::inbox::{Reply, Report};
 use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::token_provider::Tokens;
 use crate::web::ui::editor::RichTextEditor;
+use crate::web::ui::inbox::{self, Requests};
 use crate::web::wire;
 
 use actions::{Form, KnownContact, Route};
@@ -56,6 +58,12 @@ pub fn SupportForm(
     /// Called with every failed send.
     #[prop(optional, into)]
     on_error: Option<UnsyncCallback<Failure>>,
+    /// Called when support replies to one of the user's requests.
+    #[prop(optional, into)]
+    on_reply: Option<UnsyncCallback<Reply>>,
+    /// Called with how many requests have an unread reply, whenever that changes.
+    #[prop(optional, into)]
+    on_unread: Option<UnsyncCallback<usize>>,
 ) -> impl IntoView {
     let Options {
         endpoint,
@@ -66,9 +74,20 @@ pub fn SupportForm(
         locale,
         timeout_ms,
         instance,
-        ..
+        launcher,
+        requests_first,
     } = options;
     let session_token = session_token.unwrap_or_else(|| Signal::stored(first_token));
+    let report = Report {
+        reply: on_reply,
+        unread: on_unread,
+    };
+    let (screen, model) = inbox::setup(&endpoint, timeout_ms, session_token, &token_provider, report);
+    screen.set(requests_first);
+    if launcher || requests_first {
+        model.start();
+    }
+    let on_submitted = inbox::on_filed(model, on_submitted);
     let locale = Locale::choose(locale.as_deref()).spoken();
     let t = locale.strings();
     let claims = session_token
@@ -185,8 +204,10 @@ pub fn SupportForm(
         }
     };
 
+    let show_requests = move || screen.set(true);
     view! {
         <div class="moov-support" dir=locale.dir() lang=locale.tag()>
+            <div class="moov-form-screen" hidden=move || screen.get()>
             <Show
                 when=move || matches!(phase.get(), Phase::Sent(_))
                 fallback=move || {
@@ -266,6 +287,9 @@ pub fn SupportForm(
                                         {t.cancel_queued}
                                     </button>
                                 </Show>
+                                <button type="button" class="moov-your-requests" on:click=move |_| show_requests()>
+                                    {t.inbox.your_requests}
+                                </button>
                                 <button type="submit" class="moov-send" prop:disabled=sending>
                                     {move || if sending() { t.sending } else { t.send }}
                                 </button>
@@ -274,7 +298,11 @@ pub fn SupportForm(
                     }
                 }
             >
-                <Success phase=phase.into() t=t on_again=start_over />
+                <Success phase=phase.into() t=t on_again=start_over on_requests=show_requests />
+            </Show>
+            </div>
+            <Show when=move || screen.get()>
+                <Requests model=model locale=locale t=t on_new_request=move || inbox::back_to_form(screen) />
             </Show>
         </div>
     }

@@ -58,6 +58,8 @@ pub fn Success(
     t: &'static Strings,
     /// Starts a new, empty message.
     on_again: impl Fn(web_sys::MouseEvent) + 'static,
+    /// Opens "Your requests".
+    on_requests: impl Fn() + 'static,
 ) -> impl IntoView {
     let ticket = move || match phase.get() {
         Phase::Sent(ticket) => Some(ticket),
@@ -73,6 +75,9 @@ pub fn Success(
             </p>
             <button type="button" class="moov-again" on:click=on_again>
                 {t.another}
+            </button>
+            <button type="button" class="moov-view-requests" on:click=move |_| on_requests()>
+                {t.inbox.view_requests}
             </button>
         </div>
     }

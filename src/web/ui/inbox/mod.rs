@@ -1,0 +1,125 @@
+//! "Your requests": the list of the user's requests and one request's conversation, beside
+//! the form. The form stays on the page (hidden) while this shows, so nothing typed is lost.
+
+mod close;
+mod list;
+mod request;
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::inbox_state::Connection;
+use crate::web::i18n::{Locale, Strings};
+use crate::web::inbox::Model;
+
+/// Focuses the first element under `root` matching `selector` once the view has drawn it.
+pub(super) fn focus_later(root: NodeRef<html::Section>, selector: impl Into<String>) {
+    let selector = selector.into();
+    request_animation_frame(move || {
+        let target = root
+            .get_untracked()
+            .and_then(|r| r.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(target) = target {
+            let _ = target.focus();
+        }
+    });
+}
+
+/// The inbox view: its heading, the way back to the form, the connection's state, and the
+/// list or the open request.
+#[component]
+pub fn Requests(
+    model: Model,
+    locale: Locale,
+    t: &'static Strings,
+    /// Back to the form.
+    on_new_request: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let i = &t.inbox;
+    let root = NodeRef::<html::Section>::new();
+    focus_later(root, "#moov-inbox-title");
+    let notice = move || match model.connection.get() {
+        Connection::Offline => Some(i.offline),
+        Connection::Reconnecting => Some(i.reconnecting),
+        Connection::Connecting | Connection::Live => None,
+    };
+    // Focus goes to the control that leads here again, on the form or its confirmation.
+    let new_request = move |_| {
+        let widget = root.get_untracked().and_then(|r| r.parent_element());
+        on_new_request();
+        request_animation_frame(move || {
+            let target = widget
+                .and_then(|w| w.query_selector(".moov-your-requests, .moov-view-requests").ok())
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(target) = target {
+                let _ = target.focus();
+            }
+        });
+    };
+    let announcement = move || {
+        model
+            .announcement
+            .get()
+            .map(|n| i.reply_announcement.replace("{number}", &n.to_string()))
+    };
+    view! {
+        <section class="moov-inbox" node_ref=root aria-labelledby="moov-inbox-title">
+            <div class="moov-inbox-bar">
+                <h2 class="moov-inbox-title" id="moov-inbox-title" tabindex="-1">
+                    {i.your_requests}
+                </h2>
+                <button type="button" class="moov-new-request" on:click=new_request>
+                    {i.new_request}
+                </button>
+            </div>
+            <p class="moov-connection" role="status" hidden=move || notice().is_none()>
+                {notice}
+            </p>
+            {move || match model.open.get() {
+                None => list::list(model, locale, t, root).into_any(),
+                Some(id) => request::request(model, locale, t, root, id).into_any(),
+            }}
+            <p class="moov-sr-only" aria-live="polite">{announcement}</p>
+        </section>
+    }
+}
+
+/// The inbox of a form: which screen shows (`true`: "Your requests") and the model, reading
+/// with the form's endpoint and tokens.
+pub fn setup(
+    endpoint: &str,
+    timeout_ms: i32,
+    session_token: Signal<Option<String>>,
+    provider: &Option<crate::web::token_provider::Tokens>,
+    report: crate::web::inbox::Report,
+) -> (RwSignal<bool>, Model) {
+    use crate::web::inbox::{api::Api, tokens::InboxTokens};
+    let api = Api {
+        tickets: endpoint.to_owned(),
+        timeout_ms,
+        tokens: InboxTokens::new(session_token, provider.clone()),
+    };
+    (RwSignal::new(false), Model::new(api, report))
+}
+
+/// The form's `on_submitted`, telling the inbox first: the new request is read, and the
+/// live channel opens so its reply arrives.
+pub fn on_filed(
+    model: Model,
+    on_submitted: Option<UnsyncCallback<crate::ticket::Ticket>>,
+) -> Option<UnsyncCallback<crate::ticket::Ticket>> {
+    Some(UnsyncCallback::new(move |ticket: crate::ticket::Ticket| {
+        model.filed(ticket.clone());
+        if let Some(f) = on_submitted {
+            f.run(ticket);
+        }
+    }))
+}
+
+/// Back to the form.
+pub fn back_to_form(screen: RwSignal<bool>) {
+    screen.set(false);
+}
