@@ -151,7 +151,8 @@ pub fn mount(host: &web_sys::HtmlElement) {
             />
         };
         if launcher {
-            view! { <Launcher locale=locale.spoken() t=t unread=unread>{form}</Launcher> }.into_any()
+            view! { <Launcher locale=locale.spoken() t=t unread=unread>{form}</Launcher> }
+                .into_any()
         } else {
             // A form on the page will be used: fetch the sanitizer once the form is drawn.
             set_timeout(sanitizer_worker::warm, WARM_AFTER);

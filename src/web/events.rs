@@ -2,9 +2,9 @@
 //! (close a panel on success, log an error with its request id, …). The form reports through
 //! Rust callbacks; these are the callbacks the custom element gives it.
 
+use js_sys::Reflect;
 use leptos::prelude::*;
 use serde::Serialize;
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use crate::ticket::Ticket;

@@ -79,7 +79,10 @@ pub fn ticket(value: &JsValue) -> Option<Ticket> {
 pub fn ticket_page(value: &JsValue) -> Option<(Vec<Ticket>, Option<String>)> {
     let items = field(value, "items");
     let items = js_sys::Array::is_array(&items).then(|| js_sys::Array::from(&items))?;
-    let tickets = items.iter().map(|t| ticket(&t)).collect::<Option<Vec<_>>>()?;
+    let tickets = items
+        .iter()
+        .map(|t| ticket(&t))
+        .collect::<Option<Vec<_>>>()?;
     Some((tickets, text(&field(value, "nextPage"), "cursor")))
 }
 

@@ -61,11 +61,14 @@ impl Alarm {
     }
 }
 
+/// A listener on the window or the document, removed when the channel stops.
+type Listener = (web_sys::EventTarget, &'static str, Closure<dyn FnMut()>);
+
 /// The running channel; dropping it stops everything it started.
 pub struct Live {
     alarm: Alarm,
     poll: Alarm,
-    listeners: Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut()>)>,
+    listeners: Vec<Listener>,
 }
 
 fn online() -> bool {
@@ -91,12 +94,20 @@ impl Live {
         if let Some(w) = web_sys::window() {
             let target: web_sys::EventTarget = w.clone().into();
             let (a, n) = (alarm.clone(), news.clone());
-            listeners.push((target.clone(), "offline", Closure::<dyn FnMut()>::new(move || {
-                n(News::Connection(Connection::Offline));
-                a.abort();
-            })));
+            listeners.push((
+                target.clone(),
+                "offline",
+                Closure::<dyn FnMut()>::new(move || {
+                    n(News::Connection(Connection::Offline));
+                    a.abort();
+                }),
+            ));
             let a = alarm.clone();
-            listeners.push((target, "online", Closure::<dyn FnMut()>::new(move || a.ring())));
+            listeners.push((
+                target,
+                "online",
+                Closure::<dyn FnMut()>::new(move || a.ring()),
+            ));
             if let Some(d) = w.document() {
                 let (a, p) = (alarm.clone(), poll.clone());
                 let back = Closure::<dyn FnMut()>::new(move || {
@@ -172,7 +183,9 @@ async fn run<T: SessionTokens>(url: String, tokens: T, alarm: Alarm, news: impl 
         } else {
             Connection::Offline
         }));
-        alarm.sleep(backoff.next_delay(js_sys::Math::random(), wait)).await;
+        alarm
+            .sleep(backoff.next_delay(js_sys::Math::random(), wait))
+            .await;
     }
 }
 
@@ -214,10 +227,11 @@ async fn connect(
         }
         _ => return Ended::Failed,
     }
-    let Some(reader) = response
-        .body()
-        .and_then(|b| b.get_reader().dyn_into::<web_sys::ReadableStreamDefaultReader>().ok())
-    else {
+    let Some(reader) = response.body().and_then(|b| {
+        b.get_reader()
+            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+            .ok()
+    }) else {
         return Ended::Failed;
     };
     let mut parser = SseParser::default();
@@ -238,7 +252,9 @@ async fn connect(
                     news(News::Ready);
                 }
                 "ticket" => {
-                    if let Some(e) = wire::parse(&event.data).as_ref().and_then(wire::ticket_event)
+                    if let Some(e) = wire::parse(&event.data)
+                        .as_ref()
+                        .and_then(wire::ticket_event)
                     {
                         news(News::Ticket(e));
                     }

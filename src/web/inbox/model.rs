@@ -84,7 +84,11 @@ impl Model {
         // The partner hears of every change of the count, once the list was read.
         let unread = Memo::new(move |_| {
             let loaded = model.inbox.with(Inbox::is_loaded);
-            loaded.then(|| model.seen.with(|s| model.inbox.with(|i| s.unread_count(i.tickets()))))
+            loaded.then(|| {
+                model
+                    .seen
+                    .with(|s| model.inbox.with(|i| s.unread_count(i.tickets())))
+            })
         });
         Effect::new(move |_| {
             if let Some(count) = unread.get() {
@@ -125,7 +129,9 @@ impl Model {
             };
             let merged = stored.entries().chain(earlier.entries());
             self.seen.set(Seen::from_entries(
-                merged.map(|(id, at)| (id.to_owned(), at)).collect::<Vec<_>>(),
+                merged
+                    .map(|(id, at)| (id.to_owned(), at))
+                    .collect::<Vec<_>>(),
             ));
             self.store.set_value(Some(store));
             self.refresh();
@@ -247,13 +253,14 @@ impl Model {
     }
 
     fn ticket_event(self, event: TicketEvent) {
-        let before = self
-            .inbox
-            .with_untracked(|i| i.ticket(&event.ticket_id).map(|t| t.latest_message_on.clone()));
+        let before = self.inbox.with_untracked(|i| {
+            i.ticket(&event.ticket_id)
+                .map(|t| t.latest_message_on.clone())
+        });
         let applied = self.inbox.try_update(|i| i.apply(&event));
         let is_open = self.open.get_untracked().as_deref() == Some(&event.ticket_id);
-        let new_message = event.latest_message_on.is_some()
-            && before.as_ref() != Some(&event.latest_message_on);
+        let new_message =
+            event.latest_message_on.is_some() && before.as_ref() != Some(&event.latest_message_on);
         if new_message && applied == Some(Applied::Updated) {
             self.report.with_value(|r| {
                 r.reply(Reply {

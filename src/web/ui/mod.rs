@@ -1,8 +1,8 @@
 //! The widget's Leptos components.
 
 mod editor;
-mod inbox;
 mod form;
+mod inbox;
 mod launcher;
 
 pub use form::SupportForm;

@@ -82,7 +82,13 @@ pub fn SupportForm(
         reply: on_reply,
         unread: on_unread,
     };
-    let (screen, model) = inbox::setup(&endpoint, timeout_ms, session_token, &token_provider, report);
+    let (screen, model) = inbox::setup(
+        &endpoint,
+        timeout_ms,
+        session_token,
+        &token_provider,
+        report,
+    );
     screen.set(requests_first);
     if launcher || requests_first {
         model.start();

@@ -35,7 +35,10 @@ fn row(model: Model, locale: Locale, t: &'static Strings, ticket: Ticket) -> imp
     let i = &t.inbox;
     let unread = model.seen.with(|s| s.is_unread(&ticket));
     let at = last_activity(&ticket);
-    let when = at.map(|at| i.last_activity.replace("{when}", &time::relative(locale, at, time::now())));
+    let when = at.map(|at| {
+        i.last_activity
+            .replace("{when}", &time::relative(locale, at, time::now()))
+    });
     let title = at.map(|at| time::date_time(locale, at));
     let id = ticket.ticket_id.clone();
     view! {

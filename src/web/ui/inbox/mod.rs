@@ -51,7 +51,10 @@ pub fn Requests(
         on_new_request();
         request_animation_frame(move || {
             let target = widget
-                .and_then(|w| w.query_selector(".moov-your-requests, .moov-view-requests").ok())
+                .and_then(|w| {
+                    w.query_selector(".moov-your-requests, .moov-view-requests")
+                        .ok()
+                })
                 .flatten()
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
             if let Some(target) = target {
@@ -66,7 +69,17 @@ pub fn Requests(
             .map(|n| i.reply_announcement.replace("{number}", &n.to_string()))
     };
     view! {
-        <section class="moov-inbox" node_ref=root aria-labelledby="moov-inbox-title">
+        <section
+            class="moov-inbox"
+            node_ref=root
+            aria-labelledby="moov-inbox-title"
+            data-connection=move || match model.connection.get() {
+                Connection::Connecting => "connecting",
+                Connection::Live => "live",
+                Connection::Reconnecting => "reconnecting",
+                Connection::Offline => "offline",
+            }
+        >
             <div class="moov-inbox-bar">
                 <h2 class="moov-inbox-title" id="moov-inbox-title" tabindex="-1">
                     {i.your_requests}

@@ -81,7 +81,9 @@ pub(super) fn request(
         })
     };
     let thread = move || match model.thread.get() {
-        Thread::Loading => view! { <p class="moov-loading" role="status">{i.loading}</p> }.into_any(),
+        Thread::Loading => {
+            view! { <p class="moov-loading" role="status">{i.loading}</p> }.into_any()
+        }
         Thread::Failed(ApiError::NotFound) => {
             view! { <p class="moov-error" role="alert">{i.not_found}</p> }.into_any()
         }
