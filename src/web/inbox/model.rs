@@ -216,7 +216,15 @@ impl Model {
         if self.inbox.with_untracked(Inbox::is_loaded) {
             self.inbox.update(|i| i.upsert(ticket));
         }
-        self.start();
+        self.start_with_page_token();
+    }
+
+    /// Starts when the page handed a token over; a page that only has `getSessionToken` is
+    /// asked when the user opens "Your requests", as it is asked at a send.
+    pub fn start_with_page_token(self) {
+        if self.api.with_value(|a| a.tokens.has_page_token()) {
+            self.start();
+        }
     }
 
     /// The open request's last message time, to tell when a check brought news for it.

@@ -1,5 +1,7 @@
 //! The session token the inbox reads with: the page's while the proxy accepts it, else the
-//! token provider's, the same order the form sends in.
+//! token provider's, the same order the form sends in. The provider's token is kept until
+//! the proxy refuses it: the list, the live channel and the checks for news would otherwise
+//! ask the page for a token every few seconds.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,6 +19,8 @@ pub struct InboxTokens {
     pub provider: Option<Tokens>,
     /// The page's token once the proxy refused it.
     refused: Rc<RefCell<Option<String>>>,
+    /// The provider's last token.
+    kept: Rc<RefCell<Option<String>>>,
 }
 
 impl InboxTokens {
@@ -25,7 +29,14 @@ impl InboxTokens {
             page,
             provider,
             refused: Rc::default(),
+            kept: Rc::default(),
         }
+    }
+
+    /// Whether the page handed a token over: only then does the inbox start on its own
+    /// (the provider is asked when the user opens "Your requests").
+    pub fn has_page_token(&self) -> bool {
+        self.page().is_some()
     }
 
     fn page(&self) -> Option<String> {
@@ -38,7 +49,14 @@ impl SessionTokens for InboxTokens {
     async fn current(&self) -> Option<String> {
         match (self.page(), &self.provider) {
             (Some(token), _) => Some(token),
-            (None, Some(provider)) => provider.token().await,
+            (None, Some(provider)) => {
+                if let Some(kept) = self.kept.borrow().clone() {
+                    return Some(kept);
+                }
+                let token = provider.token().await;
+                self.kept.borrow_mut().clone_from(&token);
+                token
+            }
             (None, None) => None,
         }
     }
@@ -48,6 +66,8 @@ impl SessionTokens for InboxTokens {
         if page.is_some() {
             *self.refused.borrow_mut() = page;
         }
-        self.provider.as_ref()?.token().await
+        let token = self.provider.as_ref()?.token().await;
+        self.kept.borrow_mut().clone_from(&token);
+        token
     }
 }

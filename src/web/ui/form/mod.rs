@@ -90,8 +90,8 @@ pub fn SupportForm(
         report,
     );
     screen.set(requests_first);
-    if launcher || requests_first {
-        model.start();
+    if launcher {
+        model.start_with_page_token();
     }
     let on_submitted = inbox::on_filed(model, on_submitted);
     let locale = Locale::choose(locale.as_deref()).spoken();

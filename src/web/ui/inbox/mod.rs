@@ -18,7 +18,8 @@ pub(super) fn focus_later(root: NodeRef<html::Section>, selector: impl Into<Stri
     let selector = selector.into();
     request_animation_frame(move || {
         let target = root
-            .get_untracked()
+            .try_get_untracked()
+            .flatten()
             .and_then(|r| r.query_selector(&selector).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(target) = target {
@@ -47,7 +48,7 @@ pub fn Requests(
     };
     // Focus goes to the control that leads here again, on the form or its confirmation.
     let new_request = move |_| {
-        let widget = root.get_untracked().and_then(|r| r.parent_element());
+        let widget = root.try_get_untracked().flatten().and_then(|r| r.parent_element());
         on_new_request();
         request_animation_frame(move || {
             let target = widget
