@@ -24,12 +24,20 @@
 //! - a scripted `delayMs` without a status stores the ticket at once and only answers late,
 //!   like a gateway timing out after the work was done; a scripted status or `drop` stores
 //!   nothing.
+//! - a list's `count` defaults to 200 and may be up to 1000 (Moov's Go SDK); a count
+//!   outside 1..=1000 is a 400 `{error}` like any other bad query parameter, since Moov
+//!   documents no field map for the list;
+//! - `x-moov-version: latest` (and `v9000.00.00`, the Go SDK's spelling of it) is the newest
+//!   version and reaches the ticket routes;
+//! - support's replies and the webhooks they cause: see `replies` and `webhooks`.
 
 mod faults;
 mod oauth;
 pub mod rate_limit;
+mod replies;
 mod serve;
 mod tickets;
+mod webhooks;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -52,8 +60,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
 use crate::rate_limit::RateLimiter;
+use crate::webhooks::{EventKind, Webhooks};
 
 pub use faults::Fault;
+pub use replies::SUPPORT_AUTHOR;
+pub use webhooks::{WebhookStats, MAX_ATTEMPTS as WEBHOOK_ATTEMPTS};
 
 /// The sandbox's one built-in account.
 pub const DEMO_ACCOUNT_ID: Uuid = Uuid::from_u128(0x5e1f6a3c_0b7d_4c39_9a8e_2f4d6b8c1a27);
@@ -80,6 +91,8 @@ pub struct SandboxOptions {
     pub partner_account: Option<Uuid>,
     pub token_lifetime: Duration,
     pub rate_limit_per_second: u32,
+    /// Pause before a failed webhook delivery is tried again; each later pause doubles.
+    pub webhook_retry_delay: Duration,
 }
 
 impl Default for SandboxOptions {
@@ -91,6 +104,7 @@ impl Default for SandboxOptions {
             partner_account: Some(PARTNER_ACCOUNT_ID),
             token_lifetime: Duration::from_secs(900),
             rate_limit_per_second: RATE_LIMIT_PER_SECOND,
+            webhook_retry_delay: Duration::from_millis(500),
         }
     }
 }
@@ -140,6 +154,7 @@ struct State {
     secret_key: String,
     books: Mutex<HashMap<Uuid, Book>>,
     tokens: Mutex<HashMap<String, Issued>>,
+    refresh_tokens: Mutex<HashMap<String, Issued>>,
     faults: Mutex<VecDeque<Fault>>,
     token_failure: Mutex<Option<u16>>,
     expires_in_as_timestamp: AtomicBool,
@@ -148,7 +163,7 @@ struct State {
     token_requests: AtomicU64,
     create_requests: AtomicU64,
     last_create_request_id: Mutex<Option<String>>,
-    webhook: Mutex<Option<WebhookTarget>>,
+    webhooks: Arc<Webhooks>,
 }
 
 /// Shared state of a running sandbox: its tickets, switches and counters.
@@ -169,6 +184,7 @@ impl SandboxHandle {
             secret_key: options.secret_key,
             books: Mutex::new(books),
             tokens: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
             faults: Mutex::new(VecDeque::new()),
             token_failure: Mutex::new(None),
             expires_in_as_timestamp: AtomicBool::new(false),
@@ -177,7 +193,7 @@ impl SandboxHandle {
             token_requests: AtomicU64::new(0),
             create_requests: AtomicU64::new(0),
             last_create_request_id: Mutex::new(None),
-            webhook: Mutex::new(None),
+            webhooks: Arc::new(Webhooks::new(options.webhook_retry_delay)),
         }))
     }
 
@@ -204,34 +220,24 @@ impl SandboxHandle {
             .unwrap_or_default()
     }
 
-    /// Adds a reply from support to a ticket; false when there is no such ticket.
-    pub fn add_reply(&self, account: Uuid, ticket_id: &str, author: &str, body: &str) -> bool {
-        let mut books = lock(&self.0.books);
-        let Some(stored) = books.get_mut(&account).and_then(|b| {
-            b.tickets
-                .iter_mut()
-                .find(|t| t.ticket.ticket_id == ticket_id)
-        }) else {
-            return false;
-        };
-        let now = tickets::now_rfc3339();
-        stored.ticket.latest_message_on = Some(now.clone());
-        stored.replies.push(Message {
-            author: author.to_owned(),
-            body: body.to_owned(),
-            sent_on: now,
-        });
-        true
-    }
-
     /// Sends ticket events to `target` from now on; `None` stops them.
     pub fn set_webhook(&self, target: Option<WebhookTarget>) {
-        *lock(&self.0.webhook) = target;
+        self.0.webhooks.set(target);
     }
 
     /// Where ticket events go, if anywhere.
     pub fn webhook(&self) -> Option<WebhookTarget> {
-        lock(&self.0.webhook).clone()
+        self.0.webhooks.target()
+    }
+
+    /// How webhook deliveries went so far.
+    pub fn webhook_stats(&self) -> WebhookStats {
+        self.0.webhooks.stats()
+    }
+
+    /// Sends `kind` about `ticket` to the webhook target, if one is set.
+    fn emit(&self, kind: EventKind, account: Uuid, ticket: &Ticket) {
+        self.0.webhooks.emit(kind, account, ticket);
     }
 
     /// The partner account that may act for the others.
@@ -282,6 +288,7 @@ impl SandboxHandle {
     /// Forgets every issued token, as if they had all expired.
     pub fn revoke_tokens(&self) {
         lock(&self.0.tokens).clear();
+        lock(&self.0.refresh_tokens).clear();
     }
 
     pub fn set_rate_limit(&self, per_second: u32) {

@@ -1,4 +1,11 @@
-//! `POST /oauth2/token`: client-credentials tokens limited to scopes.
+//! `POST /oauth2/token`: client-credentials tokens limited to scopes, and their renewal with
+//! `grant_type=refresh_token`.
+//!
+//! Reading of Moov's token endpoint where its documents leave it open: a refresh needs the
+//! key pair too, keeps the scopes of the token it renews (a `scope` sent with it is
+//! ignored), and uses the refresh token up (the answer carries a new one); an unknown, used
+//! or expired refresh token is a 400, as OAuth's `invalid_grant` is. Refresh tokens live a
+//! day.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -18,6 +25,8 @@ use super::{error, lock, Issued, SandboxHandle};
 
 /// Permissions the sandbox can grant on an account.
 const PERMISSIONS: [&str; 3] = ["tickets.write", "tickets.read", "profile.read"];
+/// How long a refresh token can renew an access token.
+const REFRESH_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 pub(super) async fn token(
     State(sandbox): State<SandboxHandle>,
@@ -52,31 +61,35 @@ pub(super) async fn token(
     if !sandbox.is_key_pair(&id, &secret) {
         return error(StatusCode::UNAUTHORIZED, "invalid client credentials");
     }
-    if params.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "grant_type must be client_credentials",
-        );
-    }
-    let scopes: Vec<String> = params
-        .get("scope")
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
-    if scopes.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "scope is required");
-    }
-    for scope in &scopes {
-        match parse_scope(scope) {
-            None => return error(StatusCode::BAD_REQUEST, format!("invalid scope `{scope}`")),
-            Some(account) if !sandbox.knows_account(account) => {
+    let scopes = match params.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => match requested_scopes(&sandbox, &params) {
+            Ok(scopes) => scopes,
+            Err(refusal) => return refusal,
+        },
+        Some("refresh_token") => match params.get("refresh_token") {
+            None => {
                 return error(
-                    StatusCode::FORBIDDEN,
-                    format!("this key has no access to account {account}"),
+                    StatusCode::BAD_REQUEST,
+                    "refresh_token is required with grant_type refresh_token",
                 )
             }
-            Some(_) => {}
+            Some(refresh) => match sandbox.take_refresh_token(refresh) {
+                Some(scopes) => scopes,
+                None => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "the refresh token is unknown, used or expired: ask for a new token with client_credentials",
+                    )
+                }
+            },
+        },
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "grant_type must be client_credentials or refresh_token",
+            )
         }
-    }
+    };
 
     let lifetime = sandbox.token_lifetime();
     let access_token = format!("sbx_at_{}", Uuid::new_v4().simple());
@@ -90,6 +103,15 @@ pub(super) async fn token(
             Issued {
                 scopes: scopes.clone(),
                 expires_at: now + lifetime,
+            },
+        );
+        let mut refresh = lock(&state.refresh_tokens);
+        refresh.retain(|_, t| t.expires_at > now);
+        refresh.insert(
+            refresh_token.clone(),
+            Issued {
+                scopes: scopes.clone(),
+                expires_at: now + REFRESH_LIFETIME,
             },
         );
     }
@@ -106,6 +128,38 @@ pub(super) async fn token(
         "scope": scopes.join(" "),
     }))
     .into_response()
+}
+
+/// The scopes a client-credentials request asks for, each on an account the key reaches.
+fn requested_scopes(
+    sandbox: &SandboxHandle,
+    params: &HashMap<String, String>,
+) -> Result<Vec<String>, Response> {
+    let scopes: Vec<String> = params
+        .get("scope")
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default();
+    if scopes.is_empty() {
+        return Err(error(StatusCode::BAD_REQUEST, "scope is required"));
+    }
+    for scope in &scopes {
+        match parse_scope(scope) {
+            None => {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    format!("invalid scope `{scope}`"),
+                ))
+            }
+            Some(account) if !sandbox.knows_account(account) => {
+                return Err(error(
+                    StatusCode::FORBIDDEN,
+                    format!("this key has no access to account {account}"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(scopes)
 }
 
 /// `/accounts/{uuid}/{permission}` → the account.
@@ -158,6 +212,12 @@ impl SandboxHandle {
         let id_ok = id.as_bytes().ct_eq(self.0.public_key.as_bytes());
         let secret_ok = secret.as_bytes().ct_eq(self.0.secret_key.as_bytes());
         (id_ok & secret_ok).into()
+    }
+
+    /// Uses up a live refresh token; the scopes of the token it renews.
+    fn take_refresh_token(&self, token: &str) -> Option<Vec<String>> {
+        let issued = lock(&self.0.refresh_tokens).remove(token)?;
+        (issued.expires_at > Instant::now()).then_some(issued.scopes)
     }
 
     /// The scopes of a live access token.

@@ -19,12 +19,15 @@ use uuid::Uuid;
 use super::oauth::basic_credentials;
 use super::serve::{ConnectionControl, PeerAddr};
 use super::{error, lock, Message, SandboxHandle, StoredTicket};
+use crate::replies::set_status;
+use crate::webhooks::EventKind;
 use crate::{fresh_request_id, X_REQUEST_ID};
 use moov_support::moov_version::MoovVersion;
 use moov_support::retry_after::retry_after_secs;
 
-const DEFAULT_PAGE: usize = 20;
-const MAX_PAGE: usize = 200;
+/// Moov's page size when `count` is absent, and its largest (Moov's Go SDK documents both).
+const DEFAULT_PAGE: usize = 200;
+const MAX_PAGE: usize = 1000;
 
 /// Why the sandbox turns a request away before reading its body.
 enum Refusal {
@@ -120,10 +123,12 @@ fn authenticate(sandbox: &SandboxHandle, headers: &HeaderMap) -> Result<Caller, 
 }
 
 /// No header means v2024.01.00, which has no ticket endpoints: 404 like any route a version
-/// lacks. A header that is not a version at all is a 400.
+/// lacks. A header that is not a version at all is a 400. `latest` (and `v9000.00.00`, what
+/// Moov's Go SDK sends for it) names the newest version, which has tickets.
 fn check_version(headers: &HeaderMap) -> Result<(), Refusal> {
     let version = match headers.get("x-moov-version") {
         None => MoovVersion::IMPLICIT,
+        Some(v) if v == "latest" || v == "v9000.00.00" => return Ok(()),
         Some(v) => v
             .to_str()
             .ok()
@@ -224,6 +229,8 @@ fn store(sandbox: &SandboxHandle, account: Uuid, body: &[u8]) -> Response {
         author: ticket.author,
         replies: Vec::new(),
     });
+    drop(books);
+    sandbox.emit(EventKind::Created, account, &created);
     Json(created).into_response()
 }
 
@@ -414,20 +421,24 @@ impl SandboxHandle {
     /// Closes a ticket, stamping `closedOn` and `updatedOn`; a closed ticket stays as it is.
     /// `None` when the account has no such ticket.
     fn close_ticket(&self, account: Uuid, ticket_id: &str) -> Option<Ticket> {
-        let mut books = lock(&self.0.books);
-        let stored = books
-            .get_mut(&account)?
-            .tickets
-            .iter_mut()
-            .find(|t| t.ticket.ticket_id == ticket_id)?;
-        let ticket = &mut stored.ticket;
-        if ticket.status != TicketStatus::Closed {
-            let now = now_rfc3339();
-            ticket.status = TicketStatus::Closed;
-            ticket.closed_on = Some(now.clone());
-            ticket.updated_on = now;
+        let (ticket, closed_now) = {
+            let mut books = lock(&self.0.books);
+            let stored = books
+                .get_mut(&account)?
+                .tickets
+                .iter_mut()
+                .find(|t| t.ticket.ticket_id == ticket_id)?;
+            let ticket = &mut stored.ticket;
+            let closed_now = ticket.status != TicketStatus::Closed;
+            if closed_now {
+                set_status(ticket, TicketStatus::Closed, &now_rfc3339());
+            }
+            (ticket.clone(), closed_now)
+        };
+        if closed_now {
+            self.emit(EventKind::Updated, account, &ticket);
         }
-        Some(ticket.clone())
+        Some(ticket)
     }
 }
 

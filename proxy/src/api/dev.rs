@@ -1,12 +1,15 @@
-//! Sandbox-only helpers for local development and browser tests: a demo session and
-//! scripted Moov answers. The router never mounts these against a real Moov.
+//! Sandbox-only helpers for local development and browser tests: a demo session, scripted
+//! Moov answers, and Moov support's side of the demo account's tickets (the demo's agent
+//! page). The router never mounts these against a real Moov.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use moov_support::TicketStatus;
 use serde_json::{json, Value};
 
 use super::AppState;
@@ -118,3 +121,92 @@ pub(super) async fn clear_faults(State(state): State<AppState>) -> Response {
     dev.sandbox.clear_faults();
     Json(json!({ "queued": 0 })).into_response()
 }
+
+/// `GET /api/dev/tickets`: every ticket of the dev account with its messages, the latest
+/// activity first, for the demo's agent page.
+pub(super) async fn tickets(State(state): State<AppState>) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let mut stored = dev.sandbox.tickets(dev.account);
+    stored.sort_by(|a, b| {
+        let activity = |t: &moov_support_sandbox::StoredTicket| {
+            (
+                t.ticket.latest_message_on.clone().unwrap_or_default(),
+                t.ticket.number,
+            )
+        };
+        activity(b).cmp(&activity(a))
+    });
+    let items: Vec<Value> = stored
+        .into_iter()
+        .map(|s| {
+            let first = json!({
+                "author": s.author.clone().unwrap_or_else(|| s.ticket.contact.email.clone()),
+                "body": s.body,
+                "sentOn": s.ticket.created_on,
+            });
+            let mut messages = vec![first];
+            messages.extend(s.replies.iter().map(|m| json!(m)));
+            let mut item = json!(s.ticket);
+            item["messages"] = Value::Array(messages);
+            item
+        })
+        .collect();
+    Json(json!({ "items": items })).into_response()
+}
+
+/// `POST /api/dev/tickets/{ticketID}/reply` `{"body": "<p>…</p>", "status"?: "in-progress"}`:
+/// Moov support answers a ticket of the dev account; the sandbox then sends its webhooks.
+/// 200 with the ticket, 404 when the account has no such ticket, 422 `{body?, status?}`.
+pub(super) async fn reply(
+    State(state): State<AppState>,
+    Path(ticket_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Some(dev) = state.0.dev.as_ref() else {
+        return ApiError::RouteNotFound.into_response();
+    };
+    let request = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => {
+            return ApiError::BadRequest(
+                "send a JSON object like {\"body\": \"<p>…</p>\", \"status\": \"in-progress\"}"
+                    .into(),
+            )
+            .into_response()
+        }
+        Err(e) => return ApiError::MalformedJson(e.to_string()).into_response(),
+    };
+    let mut fields = serde_json::Map::new();
+    let text = match request.get("body") {
+        Some(Value::String(b)) if !b.trim().is_empty() => Some(b.clone()),
+        _ => {
+            fields.insert("body".into(), json!("body is required: the reply's HTML"));
+            None
+        }
+    };
+    let status = match request.get("status") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match TicketStatus::from_name(s.clone()) {
+            TicketStatus::Unknown(_) => {
+                fields.insert("status".into(), json!(STATUS_RULE));
+                None
+            }
+            known => Some(known),
+        },
+        Some(_) => {
+            fields.insert("status".into(), json!(STATUS_RULE));
+            None
+        }
+    };
+    let Some(text) = text.filter(|_| fields.is_empty()) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, Json(fields)).into_response();
+    };
+    match dev.sandbox.reply(dev.account, &ticket_id, &text, status) {
+        Some(ticket) => Json(ticket).into_response(),
+        None => ApiError::TicketNotFound.into_response(),
+    }
+}
+
+const STATUS_RULE: &str = "status must be one of new, in-progress, on-hold, closed";

@@ -199,7 +199,9 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
                 "/api/dev/faults",
                 post(dev::push_faults).delete(dev::clear_faults),
             )
-            .route("/api/dev/token-failure", post(dev::token_failure));
+            .route("/api/dev/token-failure", post(dev::token_failure))
+            .route("/api/dev/tickets", get(dev::tickets))
+            .route("/api/dev/tickets/{ticket_id}/reply", post(dev::reply));
     }
     routes = match static_dir {
         Some(dir) => routes.fallback_service(assets::static_files(dir)),

@@ -2,6 +2,8 @@
 
 mod bad_requests;
 mod common;
+#[cfg(feature = "sandbox")]
+mod dev_replies;
 mod hardening;
 mod history;
 mod idempotency;

@@ -202,7 +202,7 @@ async fn creating_tickets_checks_auth_version_scope_and_account() {
     let garbled = send(
         post()
             .bearer_auth(&write)
-            .header("x-moov-version", "latest"),
+            .header("x-moov-version", "newest"),
     )
     .await;
     assert_eq!(garbled.status, 400);
