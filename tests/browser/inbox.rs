@@ -143,7 +143,10 @@ async fn unread_marks_and_the_badge_survive_a_reload_and_reading_clears_them() {
     let w = mount_requests(&token, &with_launcher).await;
     let launcher = w.el("button.moov-launcher");
     wait_for("the badge", || {
-        w.el(".moov-badge").text_content().as_deref() == Some("2")
+        w.query(".moov-badge")
+            .and_then(|b| b.text_content())
+            .as_deref()
+            == Some("2")
     })
     .await;
     assert_eq!(

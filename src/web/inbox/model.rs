@@ -210,13 +210,12 @@ impl Model {
         }
     }
 
-    /// A ticket the form just filed: in the list, read, and worth hearing about.
+    /// A ticket the form just filed: in the list, and read.
     pub fn filed(self, ticket: Ticket) {
         self.mark_seen(&ticket);
         if self.inbox.with_untracked(Inbox::is_loaded) {
             self.inbox.update(|i| i.upsert(ticket));
         }
-        self.start_with_page_token();
     }
 
     /// Starts when the page handed a token over; a page that only has `getSessionToken` is

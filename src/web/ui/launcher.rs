@@ -116,9 +116,10 @@ pub fn Launcher(
             aria-label=move || badge().map(|b| format!("{} ({b})", t.launcher))
         >
             {t.launcher}
-            <span class="moov-badge" aria-hidden="true" hidden=move || unread.get() == 0>
-                {move || unread.get()}
-            </span>
+            {move || {
+                let n = unread.get();
+                (n > 0).then(|| view! { <span class="moov-badge" aria-hidden="true">{n}</span> })
+            }}
         </button>
         <dialog
             class="moov-dialog"

@@ -48,7 +48,10 @@ pub fn Requests(
     };
     // Focus goes to the control that leads here again, on the form or its confirmation.
     let new_request = move |_| {
-        let widget = root.try_get_untracked().flatten().and_then(|r| r.parent_element());
+        let widget = root
+            .try_get_untracked()
+            .flatten()
+            .and_then(|r| r.parent_element());
         on_new_request();
         request_animation_frame(move || {
             let target = widget
