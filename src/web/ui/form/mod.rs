@@ -27,7 +27,7 @@ use crate::web::wire;
 use actions::{Form, KnownContact, Route};
 use notify::Notify;
 use sync::Owner;
-use view::{FailureBanner, FieldError, Nodes, Success};
+use view::{Actions, FailureBanner, FieldError, Nodes, Success};
 
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
@@ -283,23 +283,13 @@ pub fn SupportForm(
                                     }
                                 }}
                             </p>
-                            <div class="moov-actions">
-                                <Show when=queued>
-                                    <button
-                                        type="button"
-                                        class="moov-cancel"
-                                        on:click=move |_| form.cancel_queued()
-                                    >
-                                        {t.cancel_queued}
-                                    </button>
-                                </Show>
-                                <button type="button" class="moov-your-requests" on:click=move |_| show_requests()>
-                                    {t.inbox.your_requests}
-                                </button>
-                                <button type="submit" class="moov-send" prop:disabled=sending>
-                                    {move || if sending() { t.sending } else { t.send }}
-                                </button>
-                            </div>
+                            <Actions
+                                t=t
+                                queued=Signal::derive(queued)
+                                sending=Signal::derive(sending)
+                                on_cancel=move || form.cancel_queued()
+                                on_requests=show_requests
+                            />
                         </form>
                     }
                 }

@@ -83,6 +83,32 @@ pub fn Success(
     }
 }
 
+/// The form's buttons: cancel a waiting send, "Your requests", Send.
+#[component]
+pub fn Actions(
+    t: &'static Strings,
+    queued: Signal<bool>,
+    sending: Signal<bool>,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+    on_requests: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="moov-actions">
+            <Show when=move || queued.get()>
+                <button type="button" class="moov-cancel" on:click=move |_| on_cancel()>
+                    {t.cancel_queued}
+                </button>
+            </Show>
+            <button type="button" class="moov-your-requests" on:click=move |_| on_requests()>
+                {t.inbox.your_requests}
+            </button>
+            <button type="submit" class="moov-send" prop:disabled=move || sending.get()>
+                {move || if sending.get() { t.sending } else { t.send }}
+            </button>
+        </div>
+    }
+}
+
 /// The inputs the form focuses and the editor it writes a restored message into.
 #[derive(Clone, Copy)]
 pub struct Nodes {
