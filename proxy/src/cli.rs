@@ -158,6 +158,8 @@ pub fn mint_session(args: &SessionArgs) -> Result<String, String> {
         account_id: account,
         email: None,
         name: None,
+        scope: crate::session::SupportScope::Own,
+        expires_at: None,
     };
     let signer = crate::JwtSessions::new(&args.session_secret);
     Ok(signer.mint(&session, crate::session::unix_now() + 3600))

@@ -73,6 +73,14 @@ pub struct Config {
     /// The ticket's contact is the session's `email` and `name` claims, never the browser's:
     /// the server side of a widget whose contact fields are locked.
     pub lock_contact: bool,
+    /// Moov's signing secret for the webhook route; generated in sandbox mode when unset, so
+    /// the built-in sandbox can sign its deliveries.
+    pub webhook_secret: Option<Secret>,
+    /// Longest quiet time on a live event stream before a heartbeat.
+    pub events_heartbeat: Duration,
+    /// Live event streams per user on one instance, and on one instance in all.
+    pub event_streams_per_user: u32,
+    pub event_streams_max: u32,
 }
 
 /// A setting the proxy cannot start with.
@@ -182,6 +190,13 @@ impl Config {
             redis_url: args.redis_url,
             static_dir: args.static_dir,
             lock_contact: args.lock_contact,
+            webhook_secret: match args.moov_webhook_secret {
+                None if args.sandbox => Some(Secret::new(random_hex(32))),
+                secret => secret,
+            },
+            events_heartbeat: Duration::from_secs(args.events_heartbeat_seconds),
+            event_streams_per_user: narrow(args.event_streams_per_user),
+            event_streams_max: narrow(args.event_streams_max),
         })
     }
 

@@ -52,6 +52,16 @@ pub enum ApiError {
     SessionWithoutEmail,
     #[error("no such ticket on this account")]
     TicketNotFound,
+    /// A ticket update other than closing; answered as Moov's flat 422 `{status}`.
+    #[error("status must be closed, the only status a request can be set to")]
+    InvalidUpdate,
+    #[error("too many live connections for this user; close another tab or try again in {retry_after_secs} seconds")]
+    TooManyStreams { retry_after_secs: u64 },
+    #[error("this proxy holds as many live connections as it may; try again in {retry_after_secs} seconds")]
+    StreamsFull { retry_after_secs: u64 },
+    /// A webhook delivery that is not provably Moov's.
+    #[error("{0}")]
+    Webhook(crate::webhook::Refusal),
     #[error("the proxy did not finish the request in time; retry (with the same Idempotency-Key)")]
     RequestTimeout,
     #[error("the proxy's shared store is unavailable; try again in a moment")]
@@ -103,16 +113,20 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            Session(_) => StatusCode::UNAUTHORIZED,
+            Session(_) | Webhook(_) => StatusCode::UNAUTHORIZED,
             InvalidIdempotencyKey | MalformedJson(_) | BadRequest(_) | UpstreamBadRequest(_) => {
                 StatusCode::BAD_REQUEST
             }
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Validation(_) | UpstreamUnprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            TooManySubmissions { .. } | TooManyRequests { .. } | UpstreamRateLimited { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
+            Validation(_) | UpstreamUnprocessable(_) | InvalidUpdate => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
+            TooManySubmissions { .. }
+            | TooManyRequests { .. }
+            | TooManyStreams { .. }
+            | StreamsFull { .. }
+            | UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ForbiddenOrigin(_) | SessionWithoutEmail => StatusCode::FORBIDDEN,
             Idempotency(crate::idempotency::IdempotencyError::Store(_)) | StoreUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -161,6 +175,9 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let mut response = match &self {
             ApiError::Validation(fields) => (status, Json(&**fields)).into_response(),
+            ApiError::InvalidUpdate => {
+                (status, Json(json!({ "status": self.to_string() }))).into_response()
+            }
             other => (status, Json(json!({ "error": other.to_string() }))).into_response(),
         };
         let headers = response.headers_mut();
@@ -172,7 +189,9 @@ impl IntoResponse for ApiError {
                 );
             }
             ApiError::TooManySubmissions { retry_after_secs }
-            | ApiError::TooManyRequests { retry_after_secs } => {
+            | ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::TooManyStreams { retry_after_secs }
+            | ApiError::StreamsFull { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             ApiError::UpstreamRateLimited {

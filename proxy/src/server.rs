@@ -36,6 +36,8 @@ pub enum StartError {
     Client(reqwest::Error),
     #[error("could not open the shared store: {0}")]
     Store(crate::store::StoreError),
+    #[error("could not open the live event bus: {0}")]
+    Bus(crate::live::BusError),
 }
 
 /// A proxy about to start; swap in a session resolver before [`Proxy::start`].
@@ -90,6 +92,9 @@ impl Proxy {
         let store = crate::store::open(config.redis_url.as_ref().map(|u| u.expose()))
             .await
             .map_err(StartError::Store)?;
+        let bus = crate::live::open(config.redis_url.as_ref().map(|u| u.expose()))
+            .await
+            .map_err(StartError::Bus)?;
         let jwt = Arc::new(JwtSessions::new(&config.session_secret));
         let sessions = self.sessions.unwrap_or_else(|| jwt.clone());
         #[cfg(feature = "sandbox")]
@@ -113,8 +118,20 @@ impl Proxy {
             ready_account: config.ready_account.or(sandbox_account),
             request_timeout: config.request_timeout,
             lock_contact: config.lock_contact,
+            events_heartbeat: config.events_heartbeat,
+            event_streams_per_user: config.event_streams_per_user,
+            event_streams_max: config.event_streams_max,
+            webhook_secret: config.webhook_secret.clone(),
+            served_accounts: [
+                config.partner_account,
+                config.ready_account,
+                sandbox_account,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         };
-        let state = AppState::new(sessions, moov, store, settings, dev);
+        let state = AppState::new(sessions, moov, store, bus, settings, dev);
         let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());
 
         let listener = TcpListener::bind(config.addr)
@@ -127,6 +144,16 @@ impl Proxy {
             addr: config.addr,
             source,
         })?;
+        // The built-in sandbox delivers its webhooks here, signed as Moov would.
+        #[cfg(feature = "sandbox")]
+        if let (Some(running), Some(secret)) = (&sandbox, &config.webhook_secret) {
+            running
+                .handle
+                .set_webhook(Some(moov_support_sandbox::WebhookTarget {
+                    url: format!("http://{addr}{}", api::WEBHOOK_PATH),
+                    secret: secret.expose().to_owned(),
+                }));
+        }
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let shutdown = async move {

@@ -25,6 +25,31 @@ pub struct Session {
     pub account_id: Uuid,
     pub email: Option<String>,
     pub name: Option<String>,
+    /// Which of the account's tickets this user may see (`support_scope`).
+    pub scope: SupportScope,
+    /// When the session ends (Unix seconds), if its resolver knows: live streams close then.
+    pub expires_at: Option<i64>,
+}
+
+/// Which tickets a session sees, from the token's `support_scope` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SupportScope {
+    /// The user's own: those whose contact is the session's email, or that the user filed
+    /// through this proxy when the session has no email.
+    #[default]
+    Own,
+    /// `"support_scope": "account"`: every ticket of the account, for a partner's admins.
+    Account,
+}
+
+impl SupportScope {
+    /// The claim's value, `None` for [`SupportScope::Own`] (the claim is then left out).
+    pub fn claim(self) -> Option<&'static str> {
+        match self {
+            SupportScope::Own => None,
+            SupportScope::Account => Some("account"),
+        }
+    }
 }
 
 /// Why a request carries no usable session. Each message tells the partner what to fix.
@@ -82,6 +107,8 @@ struct Claims {
     email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    support_scope: Option<&'static str>,
 }
 
 /// HS256 session tokens signed with the shared `SESSION_SECRET`.
@@ -153,11 +180,18 @@ impl JwtSessions {
             text("moov_account_id")?.ok_or(SessionError::MissingClaim("moov_account_id"))?;
         let account_id =
             Uuid::parse_str(&account).map_err(|_| SessionError::InvalidClaim("moov_account_id"))?;
+        let scope = match text("support_scope")?.as_deref() {
+            None => SupportScope::Own,
+            Some("account") => SupportScope::Account,
+            Some(_) => return Err(SessionError::InvalidClaim("support_scope")),
+        };
         Ok(Session {
             user_id,
             account_id,
             email: text("email")?,
             name: text("name")?,
+            scope,
+            expires_at: Some(exp),
         })
     }
 
@@ -170,6 +204,7 @@ impl JwtSessions {
             exp,
             email: session.email.clone(),
             name: session.name.clone(),
+            support_scope: session.scope.claim(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing with an HMAC key cannot fail")
@@ -273,6 +308,31 @@ mod tests {
         assert_eq!(s.account_id.to_string(), ACCOUNT);
         assert_eq!(s.email.as_deref(), Some("a@b.co"));
         assert_eq!(s.name.as_deref(), Some("Ann"));
+        assert_eq!(s.scope, SupportScope::Own);
+        assert_eq!(s.expires_at, Some(now + 600));
+    }
+
+    #[test]
+    fn the_support_scope_claim_is_account_or_absent() {
+        let j = sessions();
+        let now = unix_now();
+        let with_scope = |scope: serde_json::Value| {
+            let mut c = claims(now);
+            c["support_scope"] = scope;
+            j.verify_at(&sign(c, SECRET), now)
+        };
+        assert_eq!(
+            with_scope(json!("account")).unwrap().scope,
+            SupportScope::Account
+        );
+        assert_eq!(with_scope(json!(null)).unwrap().scope, SupportScope::Own);
+        for bad in [json!("Account"), json!("all"), json!(true)] {
+            assert_eq!(
+                with_scope(bad.clone()),
+                Err(SessionError::InvalidClaim("support_scope")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
@@ -283,9 +343,19 @@ mod tests {
             account_id: Uuid::parse_str(ACCOUNT).unwrap(),
             email: None,
             name: Some("Jordan".into()),
+            scope: SupportScope::Account,
+            expires_at: None,
         };
         let now = unix_now();
-        assert_eq!(j.verify_at(&j.mint(&session, now + 3600), now), Ok(session));
+        let verified = j.verify_at(&j.mint(&session, now + 3600), now).unwrap();
+        assert_eq!(verified.expires_at, Some(now + 3600));
+        assert_eq!(
+            verified,
+            Session {
+                expires_at: Some(now + 3600),
+                ..session
+            }
+        );
     }
 
     #[test]

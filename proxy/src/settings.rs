@@ -122,6 +122,19 @@ pub struct ServeArgs {
     /// browser sends.
     #[arg(long, env = "LOCK_CONTACT", value_parser = flag, num_args = 0..=1, default_value = "false", default_missing_value = "true")]
     pub lock_contact: bool,
+    /// Signing secret of the webhook registered in Moov's dashboard for
+    /// /api/support/webhooks/moov (absent: the route answers 404; random in sandbox mode).
+    #[arg(long, env = "MOOV_WEBHOOK_SECRET", hide_env_values = true, value_parser = secret)]
+    pub moov_webhook_secret: Option<Secret>,
+    /// Longest quiet time on a live event stream before a heartbeat, in seconds.
+    #[arg(long, env = "EVENTS_HEARTBEAT_SECONDS", default_value = "20", value_parser = whole(1, 25))]
+    pub events_heartbeat_seconds: u64,
+    /// Live event streams one user may hold on one instance.
+    #[arg(long, env = "EVENT_STREAMS_PER_USER", default_value = "3", value_parser = whole(1, 100))]
+    pub event_streams_per_user: u64,
+    /// Live event streams one instance holds in all.
+    #[arg(long, env = "EVENT_STREAMS_MAX", default_value = "1000", value_parser = whole(1, 1_000_000))]
+    pub event_streams_max: u64,
     /// Log filter, e.g. info or moov_support_proxy=debug.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub log: String,
@@ -375,7 +388,12 @@ mod tests {
     #[test]
     fn secrets_are_not_shown_in_help() {
         let serve = serve_command();
-        for var in ["MOOV_SECRET_KEY", "SESSION_SECRET", "REDIS_URL"] {
+        for var in [
+            "MOOV_SECRET_KEY",
+            "SESSION_SECRET",
+            "REDIS_URL",
+            "MOOV_WEBHOOK_SECRET",
+        ] {
             let arg = serve
                 .get_arguments()
                 .find(|a| a.get_env().and_then(|e| e.to_str()) == Some(var))

@@ -83,6 +83,8 @@ fn session() -> String {
             account_id: DEMO_ACCOUNT_ID,
             email: None,
             name: None,
+            scope: moov_support_proxy::SupportScope::Own,
+            expires_at: None,
         },
         unix_now() + 600,
     )

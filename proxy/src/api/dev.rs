@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::ApiError;
-use crate::session::{unix_now, Session};
+use crate::session::{unix_now, Session, SupportScope};
 use moov_support_sandbox::Fault;
 
 pub const DEMO_USER: &str = "demo-user";
@@ -47,6 +47,8 @@ pub(super) async fn session(
         account_id: dev.account,
         email: Some(pick("email", DEMO_EMAIL)),
         name: Some(pick("name", DEMO_NAME)),
+        scope: SupportScope::Own,
+        expires_at: None,
     };
     let expires_at = unix_now() + DEV_SESSION_SECS;
     Ok(Json(json!({

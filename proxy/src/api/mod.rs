@@ -1,16 +1,23 @@
 //! The HTTP surface the widget talks to.
 //!
 //! `POST /api/support/tickets`, the read side (`GET /api/support/tickets[/{id}[/messages]]`),
-//! `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy was started with
+//! closing (`PATCH /api/support/tickets/{id}`), live events (`GET /api/support/events`),
+//! Moov's webhooks (`POST /api/support/webhooks/moov`), `GET /healthz` and `GET /readyz` always; `/api/dev/…` only when the proxy was started with
 //! `--sandbox` (and built with its `sandbox` feature).
 
 mod assets;
+mod close;
 #[cfg(feature = "sandbox")]
 mod dev;
+mod events;
 mod hardening;
 mod health;
 mod history;
+mod paging;
+mod state;
+mod streams;
 mod tickets;
+mod webhooks;
 
 use std::any::Any;
 use std::path::Path;
@@ -28,155 +35,28 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use uuid::Uuid;
 
 use crate::error::{ApiError, MAX_REQUEST_BYTES};
-use crate::idempotency::Idempotency;
-use crate::limit::WindowLimit;
-use crate::moov::MoovClient;
 use crate::request_id::{self, X_MOOV_REQUEST_ID, X_REQUEST_ID};
-#[cfg(feature = "sandbox")]
-use crate::session::JwtSessions;
-use crate::session::SessionResolver;
-use crate::store::{MemoryStore, Store};
 
+pub use state::{AppState, DevTools, Settings};
+/// Where Moov's webhooks are received.
+pub const WEBHOOK_PATH: &str = webhooks::PATH;
+#[cfg(test)]
+use state::claim_timing;
 pub use tickets::NewTicket;
 
 /// Response headers a cross-origin widget may read. Retry-After is not CORS-safelisted:
 /// without it here the widget could not honor it.
 const EXPOSED_HEADERS: [HeaderName; 3] = [X_REQUEST_ID, X_MOOV_REQUEST_ID, header::RETRY_AFTER];
 
-/// What the sandbox-only dev routes need.
-#[cfg(feature = "sandbox")]
-#[derive(Clone)]
-pub struct DevTools {
-    pub sandbox: moov_support_sandbox::SandboxHandle,
-    /// Signs dev session tokens with the proxy's session secret.
-    pub signer: Arc<JwtSessions>,
-    /// The account dev sessions act for.
-    pub account: Uuid,
-}
-
-/// Limits and timings of the widget API.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Tickets per user per minute; 0 turns the limit off.
-    pub tickets_per_minute: u32,
-    /// API requests per client IP per minute; 0 turns the limit off.
-    pub requests_per_ip_per_minute: u32,
-    /// Trusted reverse proxies in front (see `TRUSTED_PROXY_HOPS`).
-    pub trusted_proxy_hops: u8,
-    /// The account whose token `/readyz` asks for.
-    pub ready_account: Option<Uuid>,
-    /// Bounds one request to the proxy; an idempotency claim outlasts it, and a waiting
-    /// retry gives up before it.
-    pub request_timeout: Duration,
-    /// Take the ticket's contact from the session, not the browser (`LOCK_CONTACT`).
-    pub lock_contact: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            tickets_per_minute: 0,
-            requests_per_ip_per_minute: 0,
-            trusted_proxy_hops: 0,
-            ready_account: None,
-            request_timeout: Duration::from_secs(30),
-            lock_contact: false,
-        }
-    }
-}
-
-/// Everything a handler needs, cheap to clone.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-struct Inner {
-    sessions: Arc<dyn SessionResolver>,
-    moov: MoovClient,
-    store: Arc<dyn Store>,
-    idempotency: Idempotency,
-    user_limit: Option<WindowLimit>,
-    ip_limit: Option<WindowLimit>,
-    trusted_proxy_hops: u8,
-    ready_account: Option<Uuid>,
-    request_timeout: Duration,
-    lock_contact: bool,
-    /// Spaces out the warning that Moov refuses the look-up before a creation.
-    lookup_refused: tickets::Throttle,
-    dev: Option<DevTools>,
-}
-
-/// Without the `sandbox` feature there are no dev routes: nothing can be passed for them.
-#[cfg(not(feature = "sandbox"))]
-#[derive(Clone)]
-pub enum DevTools {}
-
-impl AppState {
-    /// `store` holds what several instances must share; `dev` enables `/api/dev/…`.
-    pub fn new(
-        sessions: Arc<dyn SessionResolver>,
-        moov: MoovClient,
-        store: Arc<dyn Store>,
-        settings: Settings,
-        dev: Option<DevTools>,
-    ) -> Self {
-        let minute = Duration::from_secs(60);
-        let limit = |prefix, per_minute: u32| {
-            (per_minute > 0).then(|| WindowLimit::new(store.clone(), prefix, per_minute, minute))
-        };
-        let (claim_ttl, wait_for) = claim_timing(&settings);
-        AppState(Arc::new(Inner {
-            sessions,
-            moov,
-            idempotency: Idempotency::new(store.clone(), claim_ttl, wait_for),
-            user_limit: limit("user", settings.tickets_per_minute),
-            ip_limit: limit("ip", settings.requests_per_ip_per_minute),
-            store,
-            trusted_proxy_hops: settings.trusted_proxy_hops,
-            ready_account: settings.ready_account,
-            request_timeout: settings.request_timeout,
-            lock_contact: settings.lock_contact,
-            lookup_refused: tickets::Throttle::new(Duration::from_secs(60 * 60)),
-            dev,
-        }))
-    }
-
-    /// With an in-memory store and default settings: one instance, no limits.
-    pub fn single(
-        sessions: Arc<dyn SessionResolver>,
-        moov: MoovClient,
-        dev: Option<DevTools>,
-    ) -> Self {
-        AppState::new(
-            sessions,
-            moov,
-            Arc::new(MemoryStore::default()),
-            Settings::default(),
-            dev,
-        )
-    }
-}
-
-/// How long an idempotency claim lives, and how long a retry waits for another attempt.
-///
-/// The claim outlives the request that took it: the request timeout cuts every request off,
-/// and a request cut off releases its claim, so a live attempt never loses its claim however
-/// many Moov calls (token, look-up, creation, each renewed once after a 401) and slow store
-/// round trips it makes. Only a crashed holder's claim runs out, a second after its request
-/// would have timed out. A waiting retry answers 409 before its own request times out.
-fn claim_timing(settings: &Settings) -> (Duration, Duration) {
-    let claim_ttl = settings.request_timeout + Duration::from_secs(1);
-    let wait_for = settings
-        .request_timeout
-        .saturating_sub(Duration::from_millis(200));
-    (claim_ttl, wait_for)
-}
-
 /// The proxy's router: routes (and `static_dir` at `/`, if any), body limit, panic guard,
 /// per-IP limit, Origin check, request timeout, CORS for `allowed_origins`, security headers,
 /// the access log and request ids, in that order from the inside out.
+///
+/// Moov's webhook route is outside the widget's layers: it is called by Moov, not by a
+/// browser, so it has no CORS and no Origin check, and it is not counted by the per-IP limit
+/// (see [`webhooks`]); it shares the body limit, panic guard, timeout, headers and log.
 pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
     let dev = state.0.dev.is_some();
     let mut routes = Router::new()
@@ -184,11 +64,15 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
             "/api/support/tickets",
             post(tickets::create).get(history::list),
         )
-        .route("/api/support/tickets/{ticket_id}", get(history::one))
+        .route(
+            "/api/support/tickets/{ticket_id}",
+            get(history::one).patch(close::close),
+        )
         .route(
             "/api/support/tickets/{ticket_id}/messages",
             get(history::messages),
         )
+        .route("/api/support/events", get(events::stream))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     #[cfg(feature = "sandbox")]
@@ -209,7 +93,7 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
     };
     let origins = Arc::new(allowed_origins.to_vec());
     // Every refusal is made inside CORS, so a widget on an allowed page can read it.
-    routes
+    let widget = routes
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -227,7 +111,19 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         ))
         .layer(cors(allowed_origins, dev))
         .layer(middleware::from_fn(expose_on_preflight))
-        .layer(middleware::from_fn(hardening::security_headers))
+        .layer(middleware::from_fn(hardening::security_headers));
+    let moov = Router::new()
+        .route(webhooks::PATH, post(webhooks::receive))
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            hardening::request_timeout,
+        ))
+        .layer(middleware::from_fn(hardening::security_headers));
+    widget
+        .merge(moov)
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::map_request(request_id::distrust_client_id))
@@ -248,8 +144,9 @@ async fn not_found() -> ApiError {
     ApiError::RouteNotFound
 }
 
-/// Exactly the configured origins; the widget sends a bearer token, never cookies. With the
-/// dev routes mounted, browser tests may also `DELETE /api/dev/faults`.
+/// Exactly the configured origins; the widget sends a bearer token, never cookies, and
+/// closes a request with `PATCH`. With the dev routes mounted, browser tests may also
+/// `DELETE /api/dev/faults`.
 fn cors(allowed_origins: &[String], dev: bool) -> CorsLayer {
     let origins: Vec<HeaderValue> = allowed_origins
         .iter()
@@ -258,9 +155,15 @@ fn cors(allowed_origins: &[String], dev: bool) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods(if dev {
-            vec![Method::POST, Method::GET, Method::OPTIONS, Method::DELETE]
+            vec![
+                Method::POST,
+                Method::GET,
+                Method::PATCH,
+                Method::OPTIONS,
+                Method::DELETE,
+            ]
         } else {
-            vec![Method::POST, Method::GET, Method::OPTIONS]
+            vec![Method::POST, Method::GET, Method::PATCH, Method::OPTIONS]
         })
         .allow_headers([
             header::AUTHORIZATION,
@@ -305,8 +208,10 @@ mod tests {
 
     use super::*;
     use crate::config::{MoovCredentials, Secret};
+    use crate::moov::MoovClient;
     use crate::session::JwtSessions;
     use moov_support::moov_version::MoovVersion;
+    use uuid::Uuid;
 
     fn unreachable_moov() -> MoovClient {
         MoovClient::new(
@@ -413,6 +318,7 @@ mod tests {
             ))),
             unreachable_moov(),
             Arc::new(unreachable),
+            Arc::new(crate::live::LocalBus::default()),
             Settings::default(),
             None,
         );

@@ -86,7 +86,18 @@ pub(super) async fn create(
         Err(e) => return ApiError::from(e).into_response(),
     };
     let mut response = match submit(&state, &session, &headers, payload).await {
-        Ok(answer) => with_moov_request_id(Json(answer.value).into_response(), answer.request_id),
+        Ok(answer) => {
+            // So a session without an email claim can find its request again.
+            if let Err(e) = state
+                .0
+                .visibility
+                .record_filed(&session, &answer.value.ticket_id)
+                .await
+            {
+                tracing::error!(error = %e, "could not record who filed a ticket");
+            }
+            with_moov_request_id(Json(answer.value).into_response(), answer.request_id)
+        }
         Err(failure) => with_moov_request_id(failure.error.into_response(), failure.request_id),
     };
     response.extensions_mut().insert(LogContext {

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::config::{MoovCredentials, Secret};
 use crate::error::ApiError;
 use crate::request_id::X_REQUEST_ID;
+use crate::ticket_id::TicketId;
 use moov_support::moov_version::MoovVersion;
 use token::TokenCache;
 
@@ -180,7 +181,11 @@ impl MoovClient {
     }
 
     /// `GET /accounts/{accountID}/tickets/{ticketID}`.
-    pub async fn get_ticket(&self, account: Uuid, ticket: Uuid) -> Result<Answer<Ticket>, Failure> {
+    pub async fn get_ticket(
+        &self,
+        account: Uuid,
+        ticket: &TicketId,
+    ) -> Result<Answer<Ticket>, Failure> {
         let url = format!("{}/accounts/{account}/tickets/{ticket}", self.base_url);
         self.read_json(account, &url, &[], ApiError::TicketNotFound)
             .await
@@ -190,7 +195,7 @@ impl MoovClient {
     pub async fn ticket_messages(
         &self,
         account: Uuid,
-        ticket: Uuid,
+        ticket: &TicketId,
     ) -> Result<Answer<Vec<TicketMessage>>, Failure> {
         let url = format!(
             "{}/accounts/{account}/tickets/{ticket}/messages",
@@ -249,21 +254,54 @@ impl MoovClient {
         ticket: &CreateTicket,
     ) -> Result<Answer<Ticket>, Failure> {
         let url = format!("{}/accounts/{account}/tickets", self.base_url);
+        self.write_ticket(account, reqwest::Method::POST, &url, ticket, None)
+            .await
+    }
+
+    /// `PATCH /accounts/{accountID}/tickets/{ticketID}` `{"status": "closed"}`, the one change
+    /// Moov lets a ticket take.
+    pub async fn close_ticket(
+        &self,
+        account: Uuid,
+        ticket: &TicketId,
+    ) -> Result<Answer<Ticket>, Failure> {
+        let url = format!("{}/accounts/{account}/tickets/{ticket}", self.base_url);
+        let body = serde_json::json!({"status": "closed"});
+        self.write_ticket(
+            account,
+            reqwest::Method::PATCH,
+            &url,
+            &body,
+            Some(ApiError::TicketNotFound),
+        )
+        .await
+    }
+
+    /// Sends `body` with a `tickets.write` token and reads the ticket Moov answers with;
+    /// Moov's 404 becomes `not_found` when given.
+    async fn write_ticket<B: Serialize + ?Sized>(
+        &self,
+        account: Uuid,
+        method: reqwest::Method,
+        url: &str,
+        body: &B,
+        not_found: Option<ApiError>,
+    ) -> Result<Answer<Ticket>, Failure> {
         let scope = self.scope(account, Permission::Write);
         let response = self
             .call(&scope, |token| {
                 self.http
-                    .post(&url)
+                    .request(method.clone(), url)
                     .bearer_auth(token.expose())
-                    .json(ticket)
+                    .json(body)
             })
             .await?;
         let request_id = request_id_of(&response);
         let status = response.status();
         let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-        let body = read_body(response, &request_id).await?;
+        let bytes = read_body(response, &request_id).await?;
         if status.is_success() {
-            let ticket = serde_json::from_slice::<Ticket>(&body).map_err(|e| {
+            let ticket = serde_json::from_slice::<Ticket>(&bytes).map_err(|e| {
                 tracing::warn!(error = %e, "Moov's ticket could not be read");
                 Failure {
                     error: ApiError::UpstreamGarbled,
@@ -275,10 +313,11 @@ impl MoovClient {
                 request_id,
             });
         }
-        Err(Failure {
-            error: error_for(status, &body, retry_after),
-            request_id,
-        })
+        let error = match not_found {
+            Some(e) if status == StatusCode::NOT_FOUND => e,
+            _ => error_for(status, &bytes, retry_after),
+        };
+        Err(Failure { error, request_id })
     }
 
     /// Finds the ticket created with `foreign_id`, to answer a retry without a duplicate.

@@ -145,6 +145,8 @@ pub fn signed(sub: &str, account: Uuid, exp: i64, secret: &str) -> String {
             account_id: account,
             email: Some("jordan@example.com".into()),
             name: None,
+            scope: moov_support_proxy::SupportScope::Own,
+            expires_at: None,
         },
         exp,
     )

@@ -63,11 +63,13 @@ async fn lists_pages_and_reads_the_sessions_tickets() {
         .await;
     assert_eq!(messages.status, 200, "{}", messages.text);
     let messages = messages.json();
-    assert_eq!(messages[0]["author"], "jordan@example.com");
+    assert_eq!(messages[0]["from"], "user");
     assert_eq!(messages[0]["body"], ticket()["body"]);
     assert!(messages[0]["sentOn"].is_string());
-    assert_eq!(messages[1]["author"], "support@moov.io");
+    assert_eq!(messages[1]["from"], "support");
     assert_eq!(messages[1]["body"], "<p>We are on it.</p>");
+    // Moov's author stays with the proxy.
+    assert!(messages[1].get("author").is_none(), "{messages}");
 }
 
 #[tokio::test]
@@ -78,15 +80,25 @@ async fn bad_read_requests_are_400_or_404() {
         "/api/support/tickets?count=0",
         "/api/support/tickets?count=500",
         "/api/support/tickets?status=open",
-        "/api/support/tickets/not-a-uuid",
-        "/api/support/tickets/not-a-uuid/messages",
+        "/api/support/tickets/a%20b",
+        "/api/support/tickets/a%2Fb/messages",
+        "/api/support/tickets/%C3%A9",
+        "/api/support/tickets?cursor=17",
     ] {
         let reply = env.get_as(&ann, path).await;
         assert_eq!(reply.status, 400, "{path}: {}", reply.text);
         assert!(!reply.error().is_empty());
     }
     let unknown = Uuid::new_v4();
+    let long = "x".repeat(129);
+    let reply = env
+        .get_as(&ann, &format!("/api/support/tickets/{long}"))
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
     for path in [
+        // Ids are Moov's, opaque: not only UUIDs.
+        "/api/support/tickets/not-a-uuid".to_owned(),
+        "/api/support/tickets/TCK_1.2~3/messages".to_owned(),
         format!("/api/support/tickets/{unknown}"),
         format!("/api/support/tickets/{unknown}/messages"),
     ] {

@@ -155,6 +155,8 @@ impl SessionResolver for CookieSessions {
                 account_id: DEMO_ACCOUNT_ID,
                 email: None,
                 name: None,
+                scope: moov_support_proxy::SupportScope::Own,
+                expires_at: None,
             })
         })
     }
@@ -223,6 +225,8 @@ fn with_contact(sub: &str, email: Option<&str>, name: Option<&str>) -> String {
             account_id: ACCOUNT,
             email: email.map(str::to_owned),
             name: name.map(str::to_owned),
+            scope: moov_support_proxy::SupportScope::Own,
+            expires_at: None,
         },
         unix_now() + 600,
     )
