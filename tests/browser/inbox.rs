@@ -11,7 +11,7 @@ use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn the_list_shows_the_users_requests_newest_first_and_loads_more() {
-    let user = "inbox-paging";
+    let user = &unique("inbox-paging");
     let token = user_session(user).await;
     let mut numbers = Vec::new();
     for n in 1..=21 {
@@ -61,7 +61,7 @@ async fn an_empty_list_says_so() {
 
 #[wasm_bindgen_test]
 async fn a_request_shows_its_messages_and_who_wrote_them_and_focus_follows() {
-    let user = "inbox-request";
+    let user = &unique("inbox-request");
     let token = user_session(user).await;
     let t = file(
         &token,
@@ -130,7 +130,7 @@ async fn a_request_shows_its_messages_and_who_wrote_them_and_focus_follows() {
 
 #[wasm_bindgen_test]
 async fn unread_marks_and_the_badge_survive_a_reload_and_reading_clears_them() {
-    let user = "inbox-unread";
+    let user = &unique("inbox-unread");
     let token = user_session(user).await;
     let a = id_of(&file(&token, user, "Unread A", "<p>a</p>").await);
     let b = id_of(&file(&token, user, "Unread B", "<p>b</p>").await);
@@ -189,7 +189,7 @@ async fn unread_marks_and_the_badge_survive_a_reload_and_reading_clears_them() {
 
 #[wasm_bindgen_test]
 async fn the_view_option_and_switching_screens_keep_the_draft() {
-    let user = "inbox-view";
+    let user = &unique("inbox-view");
     let token = user_session(user).await;
     let w = Widget::mount_with(&[("endpoint", &endpoint()), ("session-token", &token)]).await;
     assert!(w.query(".moov-inbox").is_none(), "the form first");
@@ -232,7 +232,7 @@ async fn the_view_option_and_switching_screens_keep_the_draft() {
 
 #[wasm_bindgen_test]
 async fn arabic_lays_the_inbox_out_right_to_left() {
-    let user = "inbox-rtl";
+    let user = &unique("inbox-rtl");
     let token = user_session(user).await;
     file(&token, user, "RTL", "<p>x</p>").await;
     let w = mount_requests(&token, &[("locale", "ar")]).await;

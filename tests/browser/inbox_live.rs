@@ -18,7 +18,7 @@ fn live(w: &Widget) -> bool {
 
 #[wasm_bindgen_test]
 async fn a_reply_arrives_within_3_seconds_marked_moved_up_and_announced() {
-    let user = "inbox-live";
+    let user = &unique("inbox-live");
     let token = user_session(user).await;
     let first = file(&token, user, "Older request", "<p>one</p>").await;
     let newer = file(&token, user, "Newer request", "<p>two</p>").await;
@@ -30,6 +30,7 @@ async fn a_reply_arrives_within_3_seconds_marked_moved_up_and_announced() {
     wait_secs("connected", 10, || live(&w)).await;
     sleep(300).await;
 
+    next_second().await;
     reply(&id, "<p>We are on it.</p>", Some("in-progress")).await;
     wait_secs("the reply, live", 3, || w.is_unread(&id)).await;
     assert!(
@@ -63,6 +64,7 @@ async fn a_reply_arrives_within_3_seconds_marked_moved_up_and_announced() {
     assert!(last.class_list().contains("moov-from-support"));
     assert!(last.text_content().unwrap().contains("Moov support"));
     wait_for("read", || w.query(".moov-badge").is_none()).await;
+    next_second().await;
     reply(&id, "<p>Fixed now.</p>", None).await;
     wait_secs("the second reply in the open request", 3, || {
         w.root()
@@ -84,7 +86,7 @@ async fn a_reply_arrives_within_3_seconds_marked_moved_up_and_announced() {
 
 #[wasm_bindgen_test]
 async fn a_hostile_reply_renders_inert() {
-    let user = "inbox-xss";
+    let user = &unique("inbox-xss");
     let token = user_session(user).await;
     let id = id_of(&file(&token, user, "Hostile", "<p>hi</p>").await);
     reply(
@@ -112,7 +114,7 @@ async fn a_hostile_reply_renders_inert() {
 
 #[wasm_bindgen_test]
 async fn closing_asks_first_then_shows_the_closing_date_and_twice_is_harmless() {
-    let user = "inbox-close";
+    let user = &unique("inbox-close");
     let token = user_session(user).await;
     let id = id_of(&file(&token, user, "Close me", "<p>done soon</p>").await);
     let w = mount_requests(&token, &[]).await;
@@ -160,7 +162,7 @@ async fn closing_asks_first_then_shows_the_closing_date_and_twice_is_harmless() 
 
 #[wasm_bindgen_test]
 async fn the_live_channel_comes_back_after_it_drops() {
-    let user = "inbox-reconnect";
+    let user = &unique("inbox-reconnect");
     let token = user_session(user).await;
     let id = id_of(&file(&token, user, "Reconnect", "<p>x</p>").await);
     let w = mount_requests(&token, &[]).await;
@@ -182,6 +184,7 @@ async fn the_live_channel_comes_back_after_it_drops() {
     wait_secs("connected again", 10, || live(&w)).await;
     assert!(notice.has_attribute("hidden"));
 
+    next_second().await;
     reply(&id, "<p>Back.</p>", None).await;
     wait_secs("a reply after reconnecting", 3, || w.is_unread(&id)).await;
     w.remove();

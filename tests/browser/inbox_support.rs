@@ -9,6 +9,18 @@ use web_sys::HtmlElement;
 
 use crate::support::*;
 
+/// `name` made unique to this run, so a test run again never sees the tickets of the last.
+pub fn unique(name: &str) -> String {
+    let id = web_sys::window().unwrap().crypto().unwrap().random_uuid();
+    format!("{name}-{}", &id[..8])
+}
+
+/// Support's replies carry Moov's times, which the sandbox writes in whole seconds: waiting a
+/// second keeps a reply from sharing its second with what came before.
+pub async fn next_second() {
+    sleep(1100).await;
+}
+
 /// A dev session for `user`, whose email is theirs alone.
 pub async fn user_session(user: &str) -> String {
     let url = format!("{PROXY}/api/dev/session?sub={user}&email={user}%40example.com");
@@ -16,8 +28,19 @@ pub async fn user_session(user: &str) -> String {
     v["token"].as_str().expect("token").to_owned()
 }
 
-/// Files a ticket as the holder of `token`, as the form would, and returns it.
+/// Files a ticket as the holder of `token`, as the form would, and returns it. The sandbox
+/// limits requests per second as Moov does: a refusal is waited out, as a partner would.
 pub async fn file(token: &str, user: &str, title: &str, body: &str) -> serde_json::Value {
+    for _ in 0..10 {
+        if let Some(ticket) = file_once(token, user, title, body).await {
+            return ticket;
+        }
+        sleep(1000).await;
+    }
+    panic!("filing {title:?}: still rate limited after 10 s");
+}
+
+async fn file_once(token: &str, user: &str, title: &str, body: &str) -> Option<serde_json::Value> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     let headers = web_sys::Headers::new().unwrap();
@@ -42,8 +65,11 @@ pub async fn file(token: &str, user: &str, title: &str, body: &str) -> serde_jso
             .unchecked_into();
     let text = JsFuture::from(response.text().unwrap()).await.unwrap();
     let text = text.as_string().unwrap();
+    if response.status() == 429 {
+        return None;
+    }
     assert!(response.ok(), "filing: HTTP {}: {text}", response.status());
-    serde_json::from_str(&text).unwrap()
+    Some(serde_json::from_str(&text).unwrap())
 }
 
 /// Support answers `ticket_id` through the sandbox (the proxy's dev route).

@@ -275,9 +275,11 @@ impl Model {
                     number: event.number,
                 })
             });
-            if is_open {
-                self.reload_thread(true);
-            }
+        }
+        // Any change to the open request is read at once: Moov's times may be whole seconds,
+        // so a reply in the same second as the last one is told by the messages themselves.
+        if is_open {
+            self.reload_thread(true);
         }
         // Read back for what the event leaves out (the title of a new ticket, Moov's
         // `updatedOn`).

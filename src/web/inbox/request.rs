@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::inbox_state::Inbox;
+use crate::inbox_state::{Author, Inbox};
 
 use super::model::{Closing, Model, Thread};
 
@@ -24,8 +24,8 @@ impl Model {
         self.closing.set(Closing::Idle);
     }
 
-    /// Reads the open request and its messages again; `announce` tells screen readers a
-    /// reply arrived.
+    /// Reads the open request and its messages again; with `announce`, screen readers are
+    /// told when a message from support joined the conversation.
     pub(super) fn reload_thread(self, announce: bool) {
         let Some(id) = self.open.get_untracked() else {
             return;
@@ -36,9 +36,16 @@ impl Model {
             if self.open.try_get_untracked().flatten().as_deref() != Some(&id) {
                 return; // the user moved on meanwhile
             }
+            let before = self.thread.with_untracked(|t| match t {
+                Thread::Loaded(m) => m.len(),
+                _ => usize::MAX,
+            });
+            let support_added = messages.as_ref().is_ok_and(|m| {
+                m.len() > before && m.last().is_some_and(|m| m.from == Author::Support)
+            });
             if let Ok(ticket) = &ticket {
                 self.mark_seen(ticket);
-                if announce {
+                if announce && support_added {
                     self.announcement.set(Some(ticket.number));
                 }
                 self.inbox.update(|i| i.upsert(ticket.clone()));
