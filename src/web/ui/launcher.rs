@@ -48,7 +48,10 @@ pub fn Launcher(
         let _ = d.show_modal();
         // Start where the user will type.
         let first_field = d
-            .query_selector("input:not([readonly]), [contenteditable=\"true\"]")
+            .query_selector(
+                ".moov-form-screen:not([hidden]) input:not([readonly]), \
+                 .moov-form-screen:not([hidden]) [contenteditable=\"true\"], #moov-inbox-title",
+            )
             .ok()
             .flatten()
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());

@@ -21,7 +21,7 @@ use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::token_provider::Tokens;
 use crate::web::ui::editor::RichTextEditor;
-use crate::web::ui::inbox::{self, Requests};
+use crate::web::ui::inbox::{self, Requests, Screen};
 use crate::web::wire;
 
 use actions::{Form, KnownContact, Route};
@@ -89,7 +89,11 @@ pub fn SupportForm(
         &token_provider,
         report,
     );
-    screen.set(requests_first);
+    screen.set(if requests_first {
+        Screen::Shown
+    } else {
+        Screen::Form
+    });
     if launcher {
         model.start_with_page_token();
     }
@@ -210,10 +214,10 @@ pub fn SupportForm(
         }
     };
 
-    let show_requests = move || screen.set(true);
+    let show_requests = move || screen.set(Screen::Opened);
     view! {
         <div class="moov-support" dir=locale.dir() lang=locale.tag()>
-            <div class="moov-form-screen" hidden=move || screen.get()>
+            <div class="moov-form-screen" hidden=move || screen.get() != Screen::Form>
             <Show
                 when=move || matches!(phase.get(), Phase::Sent(_))
                 fallback=move || {
@@ -297,8 +301,14 @@ pub fn SupportForm(
                 <Success phase=phase.into() t=t on_again=start_over on_requests=show_requests />
             </Show>
             </div>
-            <Show when=move || screen.get()>
-                <Requests model=model locale=locale t=t on_new_request=move || inbox::back_to_form(screen) />
+            <Show when=move || screen.get() != Screen::Form>
+                <Requests
+                    model=model
+                    locale=locale
+                    t=t
+                    take_focus=screen.get_untracked() == Screen::Opened
+                    on_new_request=move || screen.set(Screen::Form)
+                />
             </Show>
         </div>
     }

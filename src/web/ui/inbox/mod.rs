@@ -35,12 +35,16 @@ pub fn Requests(
     model: Model,
     locale: Locale,
     t: &'static Strings,
+    /// Whether the user opened it (then focus moves to its heading).
+    take_focus: bool,
     /// Back to the form.
     on_new_request: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     let i = &t.inbox;
     let root = NodeRef::<html::Section>::new();
-    focus_later(root, "#moov-inbox-title");
+    if take_focus {
+        focus_later(root, "#moov-inbox-title");
+    }
     let notice = move || match model.connection.get() {
         Connection::Offline => Some(i.offline),
         Connection::Reconnecting => Some(i.reconnecting),
@@ -104,22 +108,32 @@ pub fn Requests(
     }
 }
 
-/// The inbox of a form: which screen shows (`true`: "Your requests") and the model, reading
-/// with the form's endpoint and tokens.
+/// What a form shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Form,
+    /// "Your requests", as the page asked (`view`): focus stays where the page has it.
+    Shown,
+    /// "Your requests", opened by the user: focus moves to it.
+    Opened,
+}
+
+/// The inbox of a form: which screen shows and the model, reading with the form's endpoint
+/// and tokens.
 pub fn setup(
     endpoint: &str,
     timeout_ms: i32,
     session_token: Signal<Option<String>>,
     provider: &Option<crate::web::token_provider::Tokens>,
     report: crate::web::inbox::Report,
-) -> (RwSignal<bool>, Model) {
+) -> (RwSignal<Screen>, Model) {
     use crate::web::inbox::{api::Api, tokens::InboxTokens};
     let api = Api {
         tickets: endpoint.to_owned(),
         timeout_ms,
         tokens: InboxTokens::new(session_token, provider.clone()),
     };
-    (RwSignal::new(false), Model::new(api, report))
+    (RwSignal::new(Screen::Form), Model::new(api, report))
 }
 
 /// The form's `on_submitted`, telling the inbox first: the new request is read, and the
@@ -134,9 +148,4 @@ pub fn on_filed(
             f.run(ticket);
         }
     }))
-}
-
-/// Back to the form.
-pub fn back_to_form(screen: RwSignal<bool>) {
-    screen.set(false);
 }
