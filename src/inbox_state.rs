@@ -7,8 +7,6 @@
 //! the ticket, when they open it, and when this browser sees the ticket for the first time,
 //! so a new browser (or a cleared storage) does not flag a whole history as unread.
 
-use std::collections::BTreeMap;
-
 use crate::ticket::{Ticket, TicketStatus};
 
 /// Milliseconds since the Unix epoch of an RFC 3339 timestamp (`2026-11-29T16:05:00.123Z`,
@@ -180,20 +178,20 @@ impl Inbox {
         self.merge(vec![ticket]);
     }
 
+    /// Each ticket replaces its older copy and takes its place: newest activity first, then
+    /// newest number. Placed one by one rather than sorted: a page is a few dozen tickets, and
+    /// a sort's code would cost the widget's first module more than it saves.
     fn merge(&mut self, items: Vec<Ticket>) {
         for ticket in items {
-            match self
+            self.tickets.retain(|t| t.ticket_id != ticket.ticket_id);
+            let key = (activity(&ticket), ticket.number);
+            let at = self
                 .tickets
-                .iter_mut()
-                .find(|t| t.ticket_id == ticket.ticket_id)
-            {
-                Some(old) => *old = ticket,
-                None => self.tickets.push(ticket),
-            }
+                .iter()
+                .position(|t| (activity(t), t.number) < key)
+                .unwrap_or(self.tickets.len());
+            self.tickets.insert(at, ticket);
         }
-        // Stable: tickets with the same activity keep their order, newest number first.
-        self.tickets
-            .sort_by(|a, b| activity(b).cmp(&activity(a)).then(b.number.cmp(&a.number)));
     }
 
     /// A live event: the ticket takes the event's status and last message and moves to the
@@ -220,7 +218,9 @@ impl Inbox {
 /// (`None`: it had no message yet).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seen {
-    last: BTreeMap<String, Option<i64>>,
+    /// A list, not a map: a few hundred entries at most, and a map's code is bytes the
+    /// widget's first module does not need.
+    last: Vec<(String, Option<i64>)>,
 }
 
 /// How many tickets [`Seen`] remembers; the oldest records go first, so the storage of a
@@ -229,22 +229,40 @@ pub const SEEN_LIMIT: usize = 500;
 
 impl Seen {
     /// Rebuilds what was stored; `entries` are ticket id and last seen message time.
+    /// Rebuilds what was stored; a ticket listed twice keeps its last entry.
     pub fn from_entries(entries: impl IntoIterator<Item = (String, Option<i64>)>) -> Self {
-        Seen {
-            last: entries.into_iter().collect(),
+        let mut seen = Seen::default();
+        for (id, at) in entries {
+            seen.set(id, at);
         }
+        seen
     }
 
     pub fn entries(&self) -> impl Iterator<Item = (&str, Option<i64>)> {
         self.last.iter().map(|(k, v)| (k.as_str(), *v))
     }
 
+    fn get(&self, id: &str) -> Option<Option<i64>> {
+        self.last.iter().find(|(k, _)| k == id).map(|(_, v)| *v)
+    }
+
+    /// Records `at` for `id`; what was there before.
+    fn set(&mut self, id: String, at: Option<i64>) -> Option<Option<i64>> {
+        match self.last.iter_mut().find(|(k, _)| *k == id) {
+            Some((_, old)) => Some(std::mem::replace(old, at)),
+            None => {
+                self.last.push((id, at));
+                None
+            }
+        }
+    }
+
     /// Whether `ticket` has a message the user has not seen. A ticket this browser has not
     /// seen before is not unread; [`Seen::first_sight`] records it.
     pub fn is_unread(&self, ticket: &Ticket) -> bool {
         let latest = ticket.latest_message_on.as_deref().and_then(instant);
-        match self.last.get(&ticket.ticket_id) {
-            Some(seen) => latest > *seen,
+        match self.get(&ticket.ticket_id) {
+            Some(seen) => latest > seen,
             None => false,
         }
     }
@@ -253,7 +271,7 @@ impl Seen {
     /// changed anything worth saving.
     pub fn mark_seen(&mut self, ticket: &Ticket) -> bool {
         let latest = ticket.latest_message_on.as_deref().and_then(instant);
-        let old = self.last.insert(ticket.ticket_id.clone(), latest);
+        let old = self.set(ticket.ticket_id.clone(), latest);
         self.trim();
         old != Some(latest)
     }
@@ -262,7 +280,7 @@ impl Seen {
     pub fn first_sight<'a>(&mut self, tickets: impl IntoIterator<Item = &'a Ticket>) -> bool {
         let mut changed = false;
         for ticket in tickets {
-            if !self.last.contains_key(&ticket.ticket_id) {
+            if self.get(&ticket.ticket_id).is_none() {
                 changed |= self.mark_seen(ticket);
             }
         }
@@ -276,13 +294,9 @@ impl Seen {
 
     fn trim(&mut self) {
         while self.last.len() > SEEN_LIMIT {
-            let oldest = self
-                .last
-                .iter()
-                .min_by_key(|(_, at)| **at)
-                .map(|(id, _)| id.clone());
+            let oldest = (0..self.last.len()).min_by_key(|&i| self.last[i].1);
             match oldest {
-                Some(id) => self.last.remove(&id),
+                Some(i) => self.last.swap_remove(i),
                 None => break,
             };
         }

@@ -128,9 +128,10 @@ fn a_live_event_moves_its_ticket_to_the_top_or_asks_for_it() {
 
     assert_eq!(inbox.apply(&event("elsewhere", None)), Applied::Unknown);
     inbox.upsert(ticket("elsewhere", 3, "2026-11-04T00:00:00Z", None));
-    // Merging orders by the tickets' own times again: a status change keeps its place
-    // at the top once the ticket is read back with Moov's new `updatedOn`.
-    assert_eq!(ids(&inbox), ["elsewhere", "old", "new"]);
+    // A ticket merged in takes its place by its own times; the others keep theirs, so a
+    // status change stays near the top until the ticket is read back with Moov's new
+    // `updatedOn`.
+    assert_eq!(ids(&inbox), ["elsewhere", "new", "old"]);
     inbox.upsert(ticket("new", 2, "2026-11-05T00:00:00Z", None));
     assert_eq!(ids(&inbox), ["new", "elsewhere", "old"]);
 }
