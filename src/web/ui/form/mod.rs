@@ -78,10 +78,8 @@ pub fn SupportForm(
         requests_first,
     } = options;
     let session_token = session_token.unwrap_or_else(|| Signal::stored(first_token));
-    let report = Report {
-        reply: on_reply,
-        unread: on_unread,
-    };
+    let (reply, unread) = (on_reply, on_unread);
+    let report = Report { reply, unread };
     let (screen, model) = inbox::setup(
         &endpoint,
         timeout_ms,
@@ -287,13 +285,8 @@ pub fn SupportForm(
                                     }
                                 }}
                             </p>
-                            <Actions
-                                t=t
-                                queued=Signal::derive(queued)
-                                sending=Signal::derive(sending)
-                                on_cancel=move || form.cancel_queued()
-                                on_requests=show_requests
-                            />
+                            <Actions t=t queued=Signal::derive(queued) sending=Signal::derive(sending)
+                                on_cancel=move || form.cancel_queued() on_requests=show_requests />
                         </form>
                     }
                 }
@@ -302,13 +295,8 @@ pub fn SupportForm(
             </Show>
             </div>
             <Show when=move || screen.get() != Screen::Form>
-                <Requests
-                    model=model
-                    locale=locale
-                    t=t
-                    take_focus=screen.get_untracked() == Screen::Opened
-                    on_new_request=move || screen.set(Screen::Form)
-                />
+                <Requests model=model locale=locale t=t on_new_request=move || screen.set(Screen::Form)
+                    take_focus=screen.get_untracked() == Screen::Opened />
             </Show>
         </div>
     }
