@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 
 use crate::ticket::Ticket;
 use crate::web::client::Failure;
-use crate::web::inbox::Reply;
+use crate::web::inbox_report::Reply;
 use crate::web::wire;
 
 /// Dispatches events on the host element.

@@ -12,9 +12,9 @@ use crate::web::send::SessionTokens;
 use crate::web::wire;
 
 use super::api::{Api, ApiError};
+use super::hooks::Hooks;
 use super::live::{Live, News};
 use super::seen_store::SeenStore;
-use super::tokens::InboxTokens;
 use super::{Reply, Report};
 
 /// Whether something is being read, and whether the last read failed.
@@ -58,14 +58,14 @@ pub struct Model {
     pub closing: RwSignal<Closing>,
     /// Read out by screen readers when a reply arrives in the open request.
     pub announcement: RwSignal<Option<i64>>,
-    api: StoredValue<Rc<Api<InboxTokens>>, LocalStorage>,
+    api: StoredValue<Rc<Api<Hooks>>, LocalStorage>,
     store: StoredValue<Option<SeenStore>>,
     live: StoredValue<Option<Live>, LocalStorage>,
     report: StoredValue<Report, LocalStorage>,
 }
 
 impl Model {
-    pub fn new(api: Api<InboxTokens>, report: Report) -> Self {
+    pub fn new(api: Api<Hooks>, report: Report) -> Self {
         let model = Model {
             inbox: RwSignal::new(Inbox::default()),
             seen: RwSignal::new(Seen::default()),
@@ -98,7 +98,7 @@ impl Model {
         model
     }
 
-    pub(super) fn api(&self) -> Rc<Api<InboxTokens>> {
+    pub(super) fn api(&self) -> Rc<Api<Hooks>> {
         self.api.get_value()
     }
 
@@ -215,14 +215,6 @@ impl Model {
         self.mark_seen(&ticket);
         if self.inbox.with_untracked(Inbox::is_loaded) {
             self.inbox.update(|i| i.upsert(ticket));
-        }
-    }
-
-    /// Starts when the page handed a token over; a page that only has `getSessionToken` is
-    /// asked when the user opens "Your requests", as it is asked at a send.
-    pub fn start_with_page_token(self) {
-        if self.api.with_value(|a| a.tokens.has_page_token()) {
-            self.start();
         }
     }
 

@@ -19,7 +19,7 @@ fn storage() -> Option<web_sys::Storage> {
 impl SeenStore {
     pub fn new(endpoint: &str, user: &str) -> Self {
         SeenStore {
-            key: format!("moov-support:seen:v1:{endpoint}:{user}"),
+            key: crate::web::storage::seen_key(endpoint, user),
         }
     }
 

@@ -16,18 +16,19 @@ use crate::ticket::{Field, FieldErrors, Ticket};
 use crate::web::client::Failure;
 use crate::web::embed::Options;
 use crate::web::i18n::Locale;
-use crate::web::inbox::{Reply, Report};
+use crate::web::inbox_loader::{InboxLoader, Screen, Setup};
+use crate::web::inbox_report::{Reply, Report};
+use crate::web::inbox_tokens::InboxTokens;
 use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::token_provider::Tokens;
 use crate::web::ui::editor::RichTextEditor;
-use crate::web::ui::inbox::{self, Requests, Screen};
 use crate::web::wire;
 
 use actions::{Form, KnownContact, Route};
 use notify::Notify;
 use sync::Owner;
-use view::{Actions, FailureBanner, FieldError, Nodes, Success};
+use view::{Actions, FailureBanner, FieldError, InboxLoadFailed, Nodes, Success};
 
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
@@ -78,25 +79,27 @@ pub fn SupportForm(
         requests_first,
     } = options;
     let session_token = session_token.unwrap_or_else(|| Signal::stored(first_token));
-    let (reply, unread) = (on_reply, on_unread);
-    let report = Report { reply, unread };
-    let (screen, model) = inbox::setup(
-        &endpoint,
-        timeout_ms,
-        session_token,
-        &token_provider,
-        report,
-    );
-    screen.set(if requests_first {
-        Screen::Shown
-    } else {
-        Screen::Form
-    });
-    if launcher {
-        model.start_with_page_token();
-    }
-    let on_submitted = inbox::on_filed(model, on_submitted);
     let locale = Locale::choose(locale.as_deref()).spoken();
+    let inbox = InboxLoader::new(
+        Setup {
+            endpoint: endpoint.clone(),
+            timeout_ms,
+            locale: locale.tag(),
+            tokens: InboxTokens::new(session_token, token_provider.clone()),
+            report: Report {
+                reply: on_reply,
+                unread: on_unread,
+            },
+            launcher,
+        },
+        if requests_first {
+            Screen::Shown
+        } else {
+            Screen::Form
+        },
+    );
+    let screen = inbox.screen();
+    let on_submitted = inbox.on_filed(on_submitted);
     let t = locale.strings();
     let claims = session_token
         .get_untracked()
@@ -212,7 +215,7 @@ pub fn SupportForm(
         }
     };
 
-    let show_requests = move || screen.set(Screen::Opened);
+    let show_requests = move || inbox.open();
     view! {
         <div class="moov-support" dir=locale.dir() lang=locale.tag()>
             <div class="moov-form-screen" hidden=move || screen.get() != Screen::Form>
@@ -293,11 +296,9 @@ pub fn SupportForm(
             >
                 <Success phase=phase.into() t=t on_again=start_over on_requests=show_requests />
             </Show>
+            <InboxLoadFailed load=inbox.load() t=t on_retry=show_requests />
             </div>
-            <Show when=move || screen.get() != Screen::Form>
-                <Requests model=model locale=locale t=t on_new_request=move || screen.set(Screen::Form)
-                    take_focus=screen.get_untracked() == Screen::Opened />
-            </Show>
+            <div class="moov-inbox-host" node_ref=inbox.host()></div>
         </div>
     }
 }

@@ -8,6 +8,7 @@ use crate::form_state::Phase;
 use crate::ticket::Field;
 use crate::web::client::Failure;
 use crate::web::i18n::Strings;
+use crate::web::inbox_loader::Load;
 
 /// The message under a field, announced when it appears.
 #[component]
@@ -134,5 +135,26 @@ impl Nodes {
             .find(|(k, _)| *k == field)
             .map(|(_, r)| *r)
             .unwrap_or_default()
+    }
+}
+
+/// "Your requests" could not load (offline, blocked): said beside the form, with a way to
+/// try again; the form itself is unaffected.
+#[component]
+pub fn InboxLoadFailed(
+    load: RwSignal<Load>,
+    t: &'static Strings,
+    on_retry: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Show when=move || load.get() == Load::Failed>
+            <p class="moov-inbox-load-failed" role="alert">
+                {t.inbox.load_failed}
+                " "
+                <button type="button" class="moov-inbox-retry" on:click=move |_| on_retry()>
+                    {t.inbox.retry}
+                </button>
+            </p>
+        </Show>
     }
 }

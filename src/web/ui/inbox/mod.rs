@@ -55,7 +55,7 @@ pub fn Requests(
         let widget = root
             .try_get_untracked()
             .flatten()
-            .and_then(|r| r.parent_element());
+            .and_then(|r| r.closest(".moov-support").ok().flatten());
         on_new_request();
         request_animation_frame(move || {
             let target = widget
@@ -106,46 +106,4 @@ pub fn Requests(
             <p class="moov-sr-only" aria-live="polite">{announcement}</p>
         </section>
     }
-}
-
-/// What a form shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Form,
-    /// "Your requests", as the page asked (`view`): focus stays where the page has it.
-    Shown,
-    /// "Your requests", opened by the user: focus moves to it.
-    Opened,
-}
-
-/// The inbox of a form: which screen shows and the model, reading with the form's endpoint
-/// and tokens.
-pub fn setup(
-    endpoint: &str,
-    timeout_ms: i32,
-    session_token: Signal<Option<String>>,
-    provider: &Option<crate::web::token_provider::Tokens>,
-    report: crate::web::inbox::Report,
-) -> (RwSignal<Screen>, Model) {
-    use crate::web::inbox::{api::Api, tokens::InboxTokens};
-    let api = Api {
-        tickets: endpoint.to_owned(),
-        timeout_ms,
-        tokens: InboxTokens::new(session_token, provider.clone()),
-    };
-    (RwSignal::new(Screen::Form), Model::new(api, report))
-}
-
-/// The form's `on_submitted`, telling the inbox first: the new request is read, and the
-/// live channel opens so its reply arrives.
-pub fn on_filed(
-    model: Model,
-    on_submitted: Option<UnsyncCallback<crate::ticket::Ticket>>,
-) -> Option<UnsyncCallback<crate::ticket::Ticket>> {
-    Some(UnsyncCallback::new(move |ticket: crate::ticket::Ticket| {
-        model.filed(ticket.clone());
-        if let Some(f) = on_submitted {
-            f.run(ticket);
-        }
-    }))
 }
