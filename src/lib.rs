@@ -8,12 +8,15 @@
 pub mod claims;
 pub mod draft;
 pub mod form_state;
+pub mod inbox_state;
 pub mod locale;
 pub mod moov_version;
 pub mod options_spec;
+pub mod reconnect;
 pub mod retry_after;
 pub mod rules;
 pub mod sanitize;
+pub mod sse;
 pub mod ticket;
 
 pub use ticket::{Contact, ContactErrors, CreateTicket, Field, FieldErrors, Ticket, TicketStatus};

@@ -189,8 +189,17 @@ pub const TIMEOUT_MS: Number = Number {
     doc: "how long to wait, in milliseconds, for the proxy before reporting a timeout",
 };
 
+pub const VIEW: Text = Text {
+    property: "view",
+    attribute: "view",
+    default: Some("form"),
+    #[cfg(not(target_arch = "wasm32"))]
+    doc: "what the widget shows first: `form` (a new request) or `requests` (the user's \
+          requests, support's replies, closing a request); the user can switch between them",
+};
+
 /// Every option, in the order the README lists them.
-pub const OPTIONS: [EmbedOption; 9] = [
+pub const OPTIONS: [EmbedOption; 10] = [
     EmbedOption::Text(ENDPOINT),
     EmbedOption::Text(SESSION_TOKEN),
     EmbedOption::Callback(GET_SESSION_TOKEN),
@@ -200,6 +209,7 @@ pub const OPTIONS: [EmbedOption; 9] = [
     EmbedOption::Text(LOCALE),
     EmbedOption::Flag(LAUNCHER),
     EmbedOption::Number(TIMEOUT_MS),
+    EmbedOption::Text(VIEW),
 ];
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -187,14 +187,14 @@ async fn read_answer(response: Response) -> Result<Ticket, Failure> {
 
 /// Aborts the request when the time is up, and remembers that it did so a timeout is not
 /// reported as a network drop.
-struct Timer {
+pub(crate) struct Timer {
     handle: i32,
     fired: std::rc::Rc<std::cell::Cell<bool>>,
     _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
-    fn start(controller: &web_sys::AbortController, ms: i32) -> Self {
+    pub(crate) fn start(controller: &web_sys::AbortController, ms: i32) -> Self {
         let fired = std::rc::Rc::new(std::cell::Cell::new(false));
         let callback = {
             let fired = fired.clone();

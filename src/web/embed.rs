@@ -135,6 +135,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
         // The page's `getSessionToken` and `moov-support:*` events, as the form's provider
         // and callbacks.
         let events = Emitter::new(target.clone());
+        let unread = RwSignal::new(0usize);
         let form = view! {
             <SupportForm
                 options=options
@@ -145,10 +146,13 @@ pub fn mount(host: &web_sys::HtmlElement) {
                 on_queued=events.on("queued")
                 on_submitted=events.on_submitted()
                 on_error=events.on_error()
+                on_reply=events.on_reply()
+                on_unread=events.on_unread(move |n| unread.set(n))
             />
         };
         if launcher {
-            view! { <Launcher t=t>{form}</Launcher> }.into_any()
+            view! { <Launcher locale=locale.spoken() t=t unread=unread>{form}</Launcher> }
+                .into_any()
         } else {
             // A form on the page will be used: fetch the sanitizer once the form is drawn.
             set_timeout(sanitizer_worker::warm, WARM_AFTER);

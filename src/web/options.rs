@@ -17,6 +17,8 @@ pub struct Options {
     pub locale: Option<String>,
     pub launcher: bool,
     pub timeout_ms: i32,
+    /// Opens "Your requests" first instead of the form.
+    pub requests_first: bool,
     /// The element's `id`, which keeps the drafts of two forms on one page apart.
     pub instance: Option<String>,
 }
@@ -32,6 +34,7 @@ impl Options {
             locale: spec::LOCALE.read(host),
             launcher: spec::LAUNCHER.read(host),
             timeout_ms: spec::TIMEOUT_MS.read(host),
+            requests_first: spec::VIEW.read(host).as_deref() == Some("requests"),
             instance: Some(host.id()).filter(|id| !id.is_empty()),
         }
     }

@@ -75,3 +75,16 @@ pub fn new_idempotency_key() -> String {
         .map(|c| c.random_uuid())
         .unwrap_or_default()
 }
+
+/// Where one user's read marks for "Your requests" live (per endpoint and user, like drafts).
+pub fn seen_key(endpoint: &str, user: &str) -> String {
+    format!("moov-support:seen:v1:{endpoint}:{user}")
+}
+
+/// Whether this browser holds read marks for any of this user's requests: a user with
+/// requests, whose replies the inbox should be ready for.
+pub fn any_read_marks(endpoint: &str, user: &str) -> bool {
+    DraftStore::storage()
+        .and_then(|s| s.get_item(&seen_key(endpoint, user)).ok().flatten())
+        .is_some_and(|raw| raw.contains(':'))
+}

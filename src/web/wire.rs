@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 
 use crate::claims::{self, SessionClaims};
 use crate::draft::Draft;
+use crate::inbox_state::{Author, Message, TicketEvent};
 use crate::ticket::{Contact, ContactErrors, FieldErrors, Ticket, TicketStatus};
 
 /// `value` as a plain JS value, shaped as serde_json would write it.
@@ -71,6 +72,44 @@ pub fn ticket(value: &JsValue) -> Option<Ticket> {
         latest_message_on: text(value, "latestMessageOn"),
         closed_on: text(value, "closedOn"),
         foreign_id: text(value, "foreignID"),
+    })
+}
+
+/// A page of the user's tickets and the cursor of the next; `None` when it is not one.
+pub fn ticket_page(value: &JsValue) -> Option<(Vec<Ticket>, Option<String>)> {
+    let items = field(value, "items");
+    let items = js_sys::Array::is_array(&items).then(|| js_sys::Array::from(&items))?;
+    let tickets = items
+        .iter()
+        .map(|t| ticket(&t))
+        .collect::<Option<Vec<_>>>()?;
+    Some((tickets, text(&field(value, "nextPage"), "cursor")))
+}
+
+/// A request's messages, oldest first; a message without a body or time is left out.
+pub fn messages(value: &JsValue) -> Option<Vec<Message>> {
+    let list = js_sys::Array::is_array(value).then(|| js_sys::Array::from(value))?;
+    let read = |m: JsValue| {
+        Some(Message {
+            from: match text(&m, "from").as_deref() {
+                Some("user") => Author::User,
+                _ => Author::Support,
+            },
+            body: text(&m, "body")?,
+            sent_on: text(&m, "sentOn")?,
+        })
+    };
+    Some(list.iter().filter_map(read).collect())
+}
+
+/// A live event's `data` about one ticket.
+pub fn ticket_event(value: &JsValue) -> Option<TicketEvent> {
+    let number = field(value, "number").as_f64()?;
+    Some(TicketEvent {
+        ticket_id: text(value, "ticketID")?,
+        number: number as i64,
+        status: TicketStatus::from_name(text(value, "status")?),
+        latest_message_on: text(value, "latestMessageOn"),
     })
 }
 

@@ -330,6 +330,7 @@ fn every_option_in_the_table_is_a_property_of_the_element_that_reflects_to_its_a
             locale: Some("locale-value".into()),
             launcher: true,
             timeout_ms: 1234,
+            requests_first: false,
             instance: None,
         }
     );

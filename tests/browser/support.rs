@@ -152,7 +152,15 @@ impl Widget {
     pub fn listen(host: HtmlElement) -> Widget {
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
-        for name in ["ready", "submitted", "error", "draft-restored", "queued"] {
+        for name in [
+            "ready",
+            "submitted",
+            "error",
+            "draft-restored",
+            "queued",
+            "reply",
+            "unread",
+        ] {
             let log = events.clone();
             let listener =
                 Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {

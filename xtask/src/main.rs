@@ -223,7 +223,7 @@ fn browser_tests(
         "wasm32-unknown-unknown",
         // One bundle: the test page has no sanitizer module or language files next to it.
         "--features",
-        "inline-sanitizer,inline-locales",
+        "inline-sanitizer,inline-locales,inline-inbox",
         "--test",
         "browser",
         "--test",

@@ -8,7 +8,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::web::i18n::Strings;
+use crate::web::i18n::{Locale, Strings};
 use crate::web::sanitizer_worker;
 
 /// What can take focus inside the dialog, in order.
@@ -29,8 +29,12 @@ fn focusables(dialog: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 /// The floating button and the dialog holding `children` (the form).
 #[component]
 pub fn Launcher(
-    /// The user's language.
+    /// The user's language, and its strings.
+    locale: Locale,
     t: &'static Strings,
+    /// How many requests have an unread reply: a badge on the button.
+    #[prop(optional, into)]
+    unread: Signal<usize>,
     /// The form shown in the dialog.
     children: Children,
 ) -> impl IntoView {
@@ -44,7 +48,10 @@ pub fn Launcher(
         let _ = d.show_modal();
         // Start where the user will type.
         let first_field = d
-            .query_selector("input:not([readonly]), [contenteditable=\"true\"]")
+            .query_selector(
+                ".moov-form-screen:not([hidden]) input:not([readonly]), \
+                 .moov-form-screen:not([hidden]) [contenteditable=\"true\"], #moov-inbox-title",
+            )
             .ok()
             .flatten()
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
@@ -94,6 +101,11 @@ pub fn Launcher(
         }
     };
 
+    // Read out as "Contact support (2 unread replies)", in the language's plural form.
+    let badge = move || {
+        let n = unread.get();
+        (n > 0).then(|| t.inbox.unread_count.format(locale, n as u64, "{count}"))
+    };
     view! {
         <button
             type="button"
@@ -104,8 +116,13 @@ pub fn Launcher(
             on:pointerenter=|_| sanitizer_worker::warm()
             on:focus=|_| sanitizer_worker::warm()
             on:click=open
+            aria-label=move || badge().map(|b| format!("{} ({b})", t.launcher))
         >
             {t.launcher}
+            {move || {
+                let n = unread.get();
+                (n > 0).then(|| view! { <span class="moov-badge" aria-hidden="true">{n}</span> })
+            }}
         </button>
         <dialog
             class="moov-dialog"

@@ -2,7 +2,9 @@
 
 mod editor;
 mod form;
+mod inbox;
 mod launcher;
 
 pub use form::SupportForm;
+pub use inbox::Requests;
 pub use launcher::Launcher;

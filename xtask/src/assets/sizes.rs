@@ -29,7 +29,7 @@ pub(crate) enum When {
     /// Before the form is interactive, for a form in that language only (English is built
     /// in): the first bytes count the heaviest one.
     Language,
-    /// On demand (the sanitizer).
+    /// On demand (the sanitizer, "Your requests").
     Later,
 }
 
@@ -83,10 +83,11 @@ pub(crate) fn sizes(dir: &Path) -> Result<Vec<AssetSize>> {
             }
         };
         let name = slash_path(&file);
-        let when = if file
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("moov-support-sanitizer"))
-        {
+        // The sanitizer and "Your requests" load on demand, after the form is interactive.
+        let when = if file.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.starts_with("moov-support-sanitizer") || n.starts_with("moov-support-inbox")
+        }) {
             When::Later
         } else if name.contains("locales/") {
             When::Language
@@ -153,7 +154,10 @@ pub(crate) fn print_table(sizes: &[AssetSize]) {
             "first-interactive (JS + wasm + CSS + heaviest language)",
             first,
         ),
-        ("total (with the sanitizer and the heaviest language)", all),
+        (
+            "total (with the sanitizer, the inbox and the heaviest language)",
+            all,
+        ),
     ] {
         println!(
             "{label:<width$}  {:>5}  {:>9}  {:>9}  {:>9}",

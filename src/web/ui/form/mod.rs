@@ -16,6 +16,9 @@ use crate::ticket::{Field, FieldErrors, Ticket};
 use crate::web::client::Failure;
 use crate::web::embed::Options;
 use crate::web::i18n::Locale;
+use crate::web::inbox_loader::{InboxLoader, Screen, Setup};
+use crate::web::inbox_report::{Reply, Report};
+use crate::web::inbox_tokens::InboxTokens;
 use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::token_provider::Tokens;
@@ -25,7 +28,7 @@ use crate::web::wire;
 use actions::{Form, KnownContact, Route};
 use notify::Notify;
 use sync::Owner;
-use view::{FailureBanner, FieldError, Nodes, Success};
+use view::{Actions, FailureBanner, FieldError, InboxLoadFailed, Nodes, Success};
 
 /// The form, mounted by the `<moov-support-form>` element or directly by a Leptos app.
 #[component]
@@ -56,6 +59,12 @@ pub fn SupportForm(
     /// Called with every failed send.
     #[prop(optional, into)]
     on_error: Option<UnsyncCallback<Failure>>,
+    /// Called when support replies to one of the user's requests.
+    #[prop(optional, into)]
+    on_reply: Option<UnsyncCallback<Reply>>,
+    /// Called with how many requests have an unread reply, whenever that changes.
+    #[prop(optional, into)]
+    on_unread: Option<UnsyncCallback<usize>>,
 ) -> impl IntoView {
     let Options {
         endpoint,
@@ -66,10 +75,31 @@ pub fn SupportForm(
         locale,
         timeout_ms,
         instance,
-        ..
+        launcher,
+        requests_first,
     } = options;
     let session_token = session_token.unwrap_or_else(|| Signal::stored(first_token));
     let locale = Locale::choose(locale.as_deref()).spoken();
+    let inbox = InboxLoader::new(
+        Setup {
+            endpoint: endpoint.clone(),
+            timeout_ms,
+            locale: locale.tag(),
+            tokens: InboxTokens::new(session_token, token_provider.clone()),
+            report: Report {
+                reply: on_reply,
+                unread: on_unread,
+            },
+            launcher,
+        },
+        if requests_first {
+            Screen::Shown
+        } else {
+            Screen::Form
+        },
+    );
+    let screen = inbox.screen();
+    let on_submitted = inbox.on_filed(on_submitted);
     let t = locale.strings();
     let claims = session_token
         .get_untracked()
@@ -185,8 +215,10 @@ pub fn SupportForm(
         }
     };
 
+    let show_requests = move || inbox.open();
     view! {
         <div class="moov-support" dir=locale.dir() lang=locale.tag()>
+            <div class="moov-form-screen" hidden=move || screen.get() != Screen::Form>
             <Show
                 when=move || matches!(phase.get(), Phase::Sent(_))
                 fallback=move || {
@@ -256,26 +288,17 @@ pub fn SupportForm(
                                     }
                                 }}
                             </p>
-                            <div class="moov-actions">
-                                <Show when=queued>
-                                    <button
-                                        type="button"
-                                        class="moov-cancel"
-                                        on:click=move |_| form.cancel_queued()
-                                    >
-                                        {t.cancel_queued}
-                                    </button>
-                                </Show>
-                                <button type="submit" class="moov-send" prop:disabled=sending>
-                                    {move || if sending() { t.sending } else { t.send }}
-                                </button>
-                            </div>
+                            <Actions t=t queued=Signal::derive(queued) sending=Signal::derive(sending)
+                                on_cancel=move || form.cancel_queued() on_requests=show_requests />
                         </form>
                     }
                 }
             >
-                <Success phase=phase.into() t=t on_again=start_over />
+                <Success phase=phase.into() t=t on_again=start_over on_requests=show_requests />
             </Show>
+            <InboxLoadFailed load=inbox.load() t=t on_retry=show_requests />
+            </div>
+            <div class="moov-inbox-host" node_ref=inbox.host()></div>
         </div>
     }
 }

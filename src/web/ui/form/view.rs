@@ -8,6 +8,7 @@ use crate::form_state::Phase;
 use crate::ticket::Field;
 use crate::web::client::Failure;
 use crate::web::i18n::{Locale, Strings};
+use crate::web::inbox_loader::Load;
 
 /// The message under a field, announced when it appears.
 #[component]
@@ -60,6 +61,8 @@ pub fn Success(
     t: &'static Strings,
     /// Starts a new, empty message.
     on_again: impl Fn(web_sys::MouseEvent) + 'static,
+    /// Opens "Your requests".
+    on_requests: impl Fn() + 'static,
 ) -> impl IntoView {
     let ticket = move || match phase.get() {
         Phase::Sent(ticket) => Some(ticket),
@@ -75,6 +78,35 @@ pub fn Success(
             </p>
             <button type="button" class="moov-again" on:click=on_again>
                 {t.another}
+            </button>
+            <button type="button" class="moov-view-requests" on:click=move |_| on_requests()>
+                {t.inbox.view_requests}
+            </button>
+        </div>
+    }
+}
+
+/// The form's buttons: cancel a waiting send, "Your requests", Send.
+#[component]
+pub fn Actions(
+    t: &'static Strings,
+    queued: Signal<bool>,
+    sending: Signal<bool>,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+    on_requests: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="moov-actions">
+            <Show when=move || queued.get()>
+                <button type="button" class="moov-cancel" on:click=move |_| on_cancel()>
+                    {t.cancel_queued}
+                </button>
+            </Show>
+            <button type="button" class="moov-your-requests" on:click=move |_| on_requests()>
+                {t.inbox.your_requests}
+            </button>
+            <button type="submit" class="moov-send" prop:disabled=move || sending.get()>
+                {move || if sending.get() { t.sending } else { t.send }}
             </button>
         </div>
     }
@@ -105,5 +137,26 @@ impl Nodes {
             .find(|(k, _)| *k == field)
             .map(|(_, r)| *r)
             .unwrap_or_default()
+    }
+}
+
+/// "Your requests" could not load (offline, blocked): said beside the form, with a way to
+/// try again; the form itself is unaffected.
+#[component]
+pub fn InboxLoadFailed(
+    load: RwSignal<Load>,
+    t: &'static Strings,
+    on_retry: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Show when=move || load.get() == Load::Failed>
+            <p class="moov-inbox-load-failed" role="alert">
+                {t.inbox.load_failed}
+                " "
+                <button type="button" class="moov-inbox-retry" on:click=move |_| on_retry()>
+                    {t.inbox.retry}
+                </button>
+            </p>
+        </Show>
     }
 }

@@ -1,0 +1,33 @@
+//! What "Your requests" tells the form that embeds it, as Rust callbacks: the form turns
+//! them into host events and the launcher's badge.
+
+use leptos::prelude::*;
+
+/// A reply from support on one of the user's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub ticket_id: String,
+    pub number: i64,
+}
+
+/// The form's callbacks for the inbox's news.
+#[derive(Clone, Copy, Default)]
+pub struct Report {
+    pub reply: Option<UnsyncCallback<Reply>>,
+    /// How many requests have an unread reply, at every change.
+    pub unread: Option<UnsyncCallback<usize>>,
+}
+
+impl Report {
+    pub fn reply(&self, reply: Reply) {
+        if let Some(f) = self.reply {
+            f.run(reply);
+        }
+    }
+
+    pub fn unread(&self, count: usize) {
+        if let Some(f) = self.unread {
+            f.run(count);
+        }
+    }
+}
