@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::inbox_page::{
     self as page, file, reply, session, unique, Words, CLOSE, CLOSED_ON, CLOSE_YES, CONFIRMATION,
-    EMPTY, HOST, INBOX, LOAD_FAILED, MESSAGE,
+    EMPTY, HOST, INBOX, LOAD_FAILED, MESSAGES,
 };
 use super::languages::choose_language;
 use super::wait_signed_in;
@@ -166,7 +166,7 @@ fn inbox_states(b: &Browser, base: &str, shots: &Path, language: &str) -> Result
     page::row(b, HOST, &request)?;
     violations.extend(axe(b, &state("list"))?);
     page::open(b, HOST, &request)?;
-    b.wait_text(HOST, MESSAGE, &answer)?;
+    b.wait_text(HOST, MESSAGES, &answer)?;
     violations.extend(axe(b, &state("a request with a reply"))?);
     b.screenshot(&shots.join(format!("inbox-request-{language}.png")))?;
     page::press(b, HOST, CLOSE, &words.close)?;

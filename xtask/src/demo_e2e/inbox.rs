@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use super::inbox_page::{
     self as page, epoch_ms, message_shown_at, press, reply, row_unread, unique, wait_badge,
-    watch_for_message, Request, Words, BACK, HOST, LAUNCHER, MESSAGE, VIEW_REQUESTS, YOUR_REQUESTS,
+    watch_for_message, Request, Words, BACK, HOST, LAUNCHER, MESSAGES, VIEW_REQUESTS,
+    YOUR_REQUESTS,
 };
 use super::wait_signed_in;
 use crate::http::get_json;
@@ -70,7 +71,7 @@ pub(super) fn reply_arrives_live(b: &Browser, base: &str, shots: &Path) -> Resul
         return Err("the launcher's list does not mark the request as unread".into());
     }
     page::open(b, LAUNCHER, &request)?;
-    b.wait_text(LAUNCHER, MESSAGE, &second)?;
+    b.wait_text(LAUNCHER, MESSAGES, &second)?;
     wait_badge(b, Duration::from_secs(3), |n| n == 0)
         .map_err(|e| format!("reading the request left the badge: {e}"))?;
 

@@ -21,6 +21,8 @@ pub(crate) const INBOX: &str = ".moov-inbox";
 pub(crate) const ROW: &str = ".moov-request-row";
 /// One message of a request.
 pub(crate) const MESSAGE: &str = ".moov-message";
+/// A request's messages, all of them: what a wait for one message's text reads.
+pub(crate) const MESSAGES: &str = ".moov-messages";
 /// The launcher's unread count.
 pub(crate) const BADGE: &str = ".moov-badge";
 /// The question before a request is closed.
