@@ -6,13 +6,26 @@ import { ASSETS } from "./element.js";
 
 let loading = null;
 
+// A download that stalls must not keep "Your requests" waiting for ever: after this long it
+// counts as failed, and the next try starts over.
+const LOAD_TIMEOUT_MS = 15000;
+
 export function load() {
   if (!loading) {
-    loading = (async () => {
+    let timer;
+    const late = new Promise((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer in ${LOAD_TIMEOUT_MS / 1000} s`)),
+        LOAD_TIMEOUT_MS,
+      );
+    });
+    const module = (async () => {
       const module = await import(new URL("moov-support-inbox.js", ASSETS).href);
       await module.default({ module_or_path: new URL("moov-support-inbox_bg.wasm", ASSETS) });
       return module.mount;
     })();
+    module.catch(() => {});
+    loading = Promise.race([module, late]).finally(() => clearTimeout(timer));
     loading.catch(() => {
       loading = null;
     });

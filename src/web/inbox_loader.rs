@@ -10,25 +10,25 @@
 //!   a launcher's inbox then reads the list and opens the live channel at once;
 //! - when the browser is idle after a ticket was filed (its first reply will come).
 //!
-//! A failed download (offline, blocked) leaves the form as it is: "Your requests" shows
-//! the failure with a way to try again.
+//! The form stays on screen until the inbox is there. A download that fails or takes more
+//! than 15 s (offline, blocked) leaves the form as it is, with the failure said beside
+//! "Your requests" and a way to try again.
 //!
 //! With the `inline-inbox` feature the inbox is linked into the form's module and the same
 //! entry is called in-process, through the same JS values.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Object, Reflect};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::ticket::Ticket;
-use crate::web::inbox_report::{Reply, Report};
+use crate::web::inbox_boundary::{call, config, hooks};
+use crate::web::inbox_report::Report;
 use crate::web::inbox_tokens::InboxTokens;
-use crate::web::send::SessionTokens;
 use crate::web::{storage, wire};
 
 /// What a form shows.
@@ -90,19 +90,21 @@ pub struct Setup {
     pub launcher: bool,
 }
 
-struct Inner {
-    setup: Setup,
-    screen: RwSignal<Screen>,
+pub(super) struct Inner {
+    pub(super) setup: Setup,
+    pub(super) screen: RwSignal<Screen>,
     load: RwSignal<Load>,
     host: NodeRef<html::Div>,
     handle: RefCell<Option<JsValue>>,
+    /// The user opened "Your requests" before the inbox was there: it shows once it is.
+    asked: Cell<bool>,
     /// Tickets filed before the inbox was there.
     filed: RefCell<Vec<Ticket>>,
 }
 
 /// The form's side of the inbox: Copy, so every handler holds the same one.
 #[derive(Clone, Copy)]
-pub struct InboxLoader(StoredValue<Rc<Inner>, LocalStorage>);
+pub struct InboxLoader(pub(super) StoredValue<Rc<Inner>, LocalStorage>);
 
 impl InboxLoader {
     /// Set up inside the form; `first` is what shows first.
@@ -113,6 +115,7 @@ impl InboxLoader {
             load: RwSignal::new(Load::Idle),
             host: NodeRef::new(),
             handle: RefCell::default(),
+            asked: Cell::new(false),
             filed: RefCell::default(),
         });
         let loader = InboxLoader(StoredValue::new_local(inner));
@@ -158,11 +161,20 @@ impl InboxLoader {
     }
 
     /// "Your requests", opened by the user (again after a failure).
+    /// The form stays until the inbox is there, so a slow or failed download never leaves
+    /// the user looking at nothing.
     pub fn open(self) {
-        if self.load().get_untracked() == Load::Failed {
-            self.load().set(Load::Idle);
+        let inner = self.inner();
+        match inner.load.get_untracked() {
+            Load::Ready => inner.screen.set(Screen::Opened),
+            load => {
+                inner.asked.set(true);
+                if load == Load::Failed {
+                    inner.load.set(Load::Idle);
+                }
+                self.ensure();
+            }
         }
-        self.screen().set(Screen::Opened);
     }
 
     /// The form's `on_submitted`, telling the inbox first: the new request is in its list
@@ -237,8 +249,14 @@ impl InboxLoader {
                     }
                     *inner.handle.borrow_mut() = Some(handle);
                     inner.load.set(Load::Ready);
+                    if inner.asked.replace(false) {
+                        inner.screen.set(Screen::Opened);
+                    }
                 }
-                Err(_) if inner.screen.get_untracked() != Screen::Form => {
+                Err(_)
+                    if inner.asked.replace(false)
+                        || inner.screen.get_untracked() != Screen::Form =>
+                {
                     inner.screen.set(Screen::Form);
                     inner.load.set(Load::Failed);
                 }
@@ -246,92 +264,4 @@ impl InboxLoader {
             }
         });
     }
-}
-
-/// Calls `handle.<name>(argument)`.
-fn call(handle: &JsValue, name: &str, argument: &JsValue) {
-    if let Ok(f) = Reflect::get(handle, &name.into()).and_then(|f| f.dyn_into::<js_sys::Function>())
-    {
-        let _ = f.call1(handle, argument);
-    }
-}
-
-fn config(inner: &Inner) -> JsValue {
-    let setup = &inner.setup;
-    let screen = inner.screen.get_untracked();
-    let start = setup.launcher && setup.tokens.has_page_token();
-    let config = Object::new();
-    for (name, value) in [
-        ("endpoint", JsValue::from_str(&setup.endpoint)),
-        ("timeoutMs", f64::from(setup.timeout_ms).into()),
-        ("locale", setup.locale.into()),
-        (
-            "view",
-            if screen == Screen::Form {
-                "form"
-            } else {
-                "requests"
-            }
-            .into(),
-        ),
-        ("takeFocus", (screen == Screen::Opened).into()),
-        ("start", start.into()),
-    ] {
-        let _ = Reflect::set(&config, &name.into(), &value);
-    }
-    config.into()
-}
-
-fn hooks(loader: InboxLoader, setup: &Setup) -> JsValue {
-    let hooks = Object::new();
-    let set = |name: &str, f: JsValue| {
-        let _ = Reflect::set(&hooks, &name.into(), &f);
-    };
-    let tokens = setup.tokens.clone();
-    set(
-        "token",
-        Closure::<dyn Fn(JsValue) -> js_sys::Promise>::new(move |renew: JsValue| {
-            let tokens = tokens.clone();
-            wasm_bindgen_futures::future_to_promise(async move {
-                let token = if renew.is_truthy() {
-                    tokens.renew().await
-                } else {
-                    tokens.current().await
-                };
-                Ok(token.map_or(JsValue::NULL, JsValue::from))
-            })
-        })
-        .into_js_value(),
-    );
-    let report = setup.report;
-    set(
-        "onUnread",
-        Closure::<dyn Fn(JsValue)>::new(move |count: JsValue| {
-            report.unread(count.as_f64().unwrap_or(0.0) as usize);
-        })
-        .into_js_value(),
-    );
-    set(
-        "onReply",
-        Closure::<dyn Fn(JsValue)>::new(move |reply: JsValue| {
-            let field = |name: &str| Reflect::get(&reply, &name.into()).unwrap_or_default();
-            if let (Some(ticket_id), Some(number)) =
-                (field("ticketID").as_string(), field("number").as_f64())
-            {
-                report.reply(Reply {
-                    ticket_id,
-                    number: number as i64,
-                });
-            }
-        })
-        .into_js_value(),
-    );
-    set(
-        "onNewRequest",
-        Closure::<dyn Fn()>::new(move || {
-            loader.0.try_with_value(|i| i.screen.try_set(Screen::Form));
-        })
-        .into_js_value(),
-    );
-    hooks.into()
 }

@@ -7,6 +7,7 @@ pub mod events;
 pub mod host_token;
 pub mod i18n;
 pub mod inbox;
+mod inbox_boundary;
 pub mod inbox_loader;
 pub mod inbox_report;
 pub mod inbox_tokens;

@@ -10,6 +10,7 @@ use crate::webdriver::{profile_dir, Browser, Engine};
 mod a11y;
 mod embedding;
 mod inbox;
+mod inbox_lazy;
 pub(crate) mod inbox_page;
 mod languages;
 mod offline;
@@ -42,7 +43,7 @@ pub fn run(
     let (_driver, driver_addr) = engine.start_driver()?;
     step(&format!("end-to-end checks in headless {}", engine.name()));
 
-    let checks: [(&str, Check, Needs); 19] = [
+    let checks: [(&str, Check, Needs); 20] = [
         (
             "a reload mid-typing restores the draft",
             sending::reload_restores_draft,
@@ -121,6 +122,11 @@ pub fn run(
         (
             "offline (DevTools emulation), Send waits with a notice; back online, one ticket is filed",
             offline::queued_until_online,
+            Needs::DevTools,
+        ),
+        (
+            "inbox: its module stalls: the form stays usable, the failure is said with a retry that opens it",
+            inbox_lazy::inbox_stalled,
             Needs::DevTools,
         ),
         (
