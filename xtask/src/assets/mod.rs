@@ -41,10 +41,15 @@ pub(crate) const FIRST_INTERACTIVE_TARGET: u64 = 60_000;
 /// Brotli bytes of the whole widget, the on-demand sanitizer and inbox included: where it
 /// must get to.
 pub(crate) const TOTAL_TARGET: u64 = 200_000;
-/// What the test run enforces today: the measured weight plus about 3 %, so no change makes
+/// What the test run enforces today: the measured weight plus at most 2 %, so no change makes
 /// the widget heavier unnoticed. Lower these as the widget shrinks toward the targets.
-pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 112_000;
-pub(crate) const TOTAL_BUDGET: u64 = 325_000;
+///
+/// "Your requests" raised both (measured 123,382 B first-interactive, 430,433 B total): the
+/// form now carries the way to the inbox (its loader, the launcher's unread badge, the reply
+/// and unread events, about 9 KB), while the inbox itself is a module of its own (about
+/// 100 KB with its glue, its own copy of Leptos included) loaded only when needed.
+pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 125_800;
+pub(crate) const TOTAL_BUDGET: u64 = 439_000;
 
 #[cfg(test)]
 mod tests {
