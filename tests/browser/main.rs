@@ -16,6 +16,7 @@ mod editor;
 mod embed_api;
 mod form;
 mod i18n;
+mod i18n_inbox;
 mod i18n_plural;
 mod i18n_time;
 mod inbox;
