@@ -13,8 +13,22 @@ function assetUrl(path) {
 // the form off the page, so after this long the form is drawn in English.
 const JSON_TIMEOUT_MS = 5000;
 
-// One of the widget's JSON files (a language's strings), parsed.
-export async function fetchJson(path) {
+// One of the widget's JSON files (a language's strings), parsed; fetched once per page, so
+// "Your requests" (a module of its own) reads the strings its form already has. A failure is
+// not remembered: the next ask fetches again.
+const fetched = new Map();
+
+export function fetchJson(path) {
+  let answer = fetched.get(path);
+  if (!answer) {
+    answer = fetchOnce(path);
+    fetched.set(path, answer);
+    answer.catch(() => fetched.delete(path));
+  }
+  return answer;
+}
+
+async function fetchOnce(path) {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error(`no answer in ${JSON_TIMEOUT_MS / 1000} s`)),

@@ -127,6 +127,8 @@ pub(super) fn keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Result<()
     b.keys(&[TAB])?;
     expect_focus("moov-name")?;
     b.keys(&[TAB])?;
+    expect_focus("moov-your-requests")?;
+    b.keys(&[TAB])?;
     expect_focus("moov-send")?;
     b.keys(&[ENTER])?;
     b.wait_text(HOST, ".moov-success", "created")?;
