@@ -165,7 +165,7 @@ pub const LOCALE: Text = Text {
     #[cfg(not(target_arch = "wasm32"))]
     doc: "`en`, `es`, `fr`, `de`, `pt-BR`, `ja`, `ar` (right to left); any other tag falls \
           back to the browser's languages, then English. English is built in; each other \
-          language is a small file (`locales/<language>.json`, about 1.2 KB brotli) that only \
+          language is a small file (`locales/<language>.json`, about 1.7 KB brotli) that only \
           its forms fetch, requested by the loader beside the widget. If it cannot be fetched, \
           or has not arrived within 5 s, the form is drawn in English (with `lang=\"en\"`, left \
           to right). Changing `locale` keeps the form on the page until the new language is \
