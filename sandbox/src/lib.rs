@@ -240,6 +240,23 @@ impl SandboxHandle {
         self.0.webhooks.emit(kind, account, ticket);
     }
 
+    /// Runs `change` on one stored ticket under the books' lock; `None` when the account
+    /// has no such ticket.
+    pub(crate) fn with_ticket<R>(
+        &self,
+        account: Uuid,
+        ticket_id: &str,
+        change: impl FnOnce(&mut StoredTicket) -> R,
+    ) -> Option<R> {
+        let mut books = lock(&self.0.books);
+        let stored = books
+            .get_mut(&account)?
+            .tickets
+            .iter_mut()
+            .find(|t| t.ticket.ticket_id == ticket_id)?;
+        Some(change(stored))
+    }
+
     /// The partner account that may act for the others.
     pub fn partner_account(&self) -> Option<Uuid> {
         self.0.partner_account

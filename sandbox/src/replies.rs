@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::oauth::basic_credentials;
 use crate::tickets::now_rfc3339;
 use crate::webhooks::EventKind;
-use crate::{error, lock, Message, SandboxHandle};
+use crate::{error, Message, SandboxHandle};
 
 /// The author Moov's messages from support carry.
 pub const SUPPORT_AUTHOR: &str = "support@moov.io";
@@ -58,13 +58,7 @@ impl SandboxHandle {
         body: &str,
         status: Option<TicketStatus>,
     ) -> Option<Ticket> {
-        let (ticket, moved) = {
-            let mut books = lock(&self.0.books);
-            let stored = books
-                .get_mut(&account)?
-                .tickets
-                .iter_mut()
-                .find(|t| t.ticket.ticket_id == ticket_id)?;
+        let (ticket, moved) = self.with_ticket(account, ticket_id, |stored| {
             let now = now_rfc3339();
             stored.replies.push(Message {
                 author: author.to_owned(),
@@ -82,7 +76,7 @@ impl SandboxHandle {
                 _ => false,
             };
             (ticket.clone(), moved)
-        };
+        })?;
         self.emit(EventKind::MessageAdded, account, &ticket);
         if moved {
             self.emit(EventKind::Updated, account, &ticket);

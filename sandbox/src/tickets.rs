@@ -421,20 +421,14 @@ impl SandboxHandle {
     /// Closes a ticket, stamping `closedOn` and `updatedOn`; a closed ticket stays as it is.
     /// `None` when the account has no such ticket.
     fn close_ticket(&self, account: Uuid, ticket_id: &str) -> Option<Ticket> {
-        let (ticket, closed_now) = {
-            let mut books = lock(&self.0.books);
-            let stored = books
-                .get_mut(&account)?
-                .tickets
-                .iter_mut()
-                .find(|t| t.ticket.ticket_id == ticket_id)?;
+        let (ticket, closed_now) = self.with_ticket(account, ticket_id, |stored| {
             let ticket = &mut stored.ticket;
             let closed_now = ticket.status != TicketStatus::Closed;
             if closed_now {
                 set_status(ticket, TicketStatus::Closed, &now_rfc3339());
             }
             (ticket.clone(), closed_now)
-        };
+        })?;
         if closed_now {
             self.emit(EventKind::Updated, account, &ticket);
         }
