@@ -16,6 +16,35 @@ async fn start(extra: &[(&str, &str)]) -> RunningProxy {
         .unwrap()
 }
 
+/// A dev session that filed one ticket and listens on its live stream, past `ready`.
+async fn filed_and_listening(proxy: &RunningProxy) -> (String, String, Stream) {
+    let session = Reply::read(
+        client()
+            .get(format!("{}/api/dev/session", proxy.url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let filed = Reply::read(
+        client()
+            .post(format!("{}/api/support/tickets", proxy.url()))
+            .bearer_auth(&token)
+            .json(&ticket())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    let id = filed["ticketID"].as_str().unwrap().to_owned();
+    let mut stream = Stream::open(&proxy.url(), &token).await.unwrap();
+    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    (token, id, stream)
+}
+
 #[tokio::test]
 async fn the_sandbox_delivers_to_the_proxy_with_a_secret_it_accepts() {
     let proxy = start(&[]).await;
@@ -36,30 +65,8 @@ async fn the_sandbox_delivers_to_the_proxy_with_a_secret_it_accepts() {
         target.secret
     );
 
-    let session = Reply::read(
-        client()
-            .get(format!("{}/api/dev/session", proxy.url()))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
-    let token = session["token"].as_str().unwrap();
-    let filed = Reply::read(
-        client()
-            .post(format!("{}/api/support/tickets", proxy.url()))
-            .bearer_auth(token)
-            .json(&ticket())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
-    let id = filed["ticketID"].as_str().unwrap();
-    let mut stream = Stream::open(&proxy.url(), token).await.unwrap();
-    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    let (_, id, mut stream) = filed_and_listening(&proxy).await;
+    let id = id.as_str();
     let event = ticket_event("ticket.updated", DEMO_ACCOUNT_ID, id);
     let base = target.url.trim_end_matches("/api/support/webhooks/moov");
     let reply = Delivery::signed(&target.secret, event).send(base).await;
@@ -77,30 +84,8 @@ async fn a_configured_secret_is_the_one_the_sandbox_signs_with() {
 #[tokio::test]
 async fn an_agents_reply_reaches_the_users_stream_through_signed_webhooks() {
     let proxy = start(&[]).await;
-    let session = Reply::read(
-        client()
-            .get(format!("{}/api/dev/session", proxy.url()))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
-    let token = session["token"].as_str().unwrap();
-    let filed = Reply::read(
-        client()
-            .post(format!("{}/api/support/tickets", proxy.url()))
-            .bearer_auth(token)
-            .json(&ticket())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
-    let id = filed["ticketID"].as_str().unwrap();
-    let mut stream = Stream::open(&proxy.url(), token).await.unwrap();
-    assert_eq!(stream.next_event().await.unwrap().0, "ready");
+    let (token, id, mut stream) = filed_and_listening(&proxy).await;
+    let (token, id) = (token.as_str(), id.as_str());
     let answered = Reply::read(
         client()
             .post(format!("{}/api/dev/tickets/{id}/reply", proxy.url()))
