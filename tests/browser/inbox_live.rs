@@ -189,3 +189,24 @@ async fn the_live_channel_comes_back_after_it_drops() {
     wait_secs("a reply after reconnecting", 3, || w.is_unread(&id)).await;
     w.remove();
 }
+
+/// A page with an inline form and the launcher reads the same stream twice at once: each
+/// widget is live and gets the reply, not only the one that connected first.
+#[wasm_bindgen_test]
+async fn two_widgets_on_one_page_both_get_a_reply_live() {
+    let user = &unique("inbox-two-widgets");
+    let token = user_session(user).await;
+    let id = id_of(&file(&token, user, "Two widgets", "<p>x</p>").await);
+    let launcher = mount_requests(&token, &[("launcher", "")]).await;
+    wait_secs("the launcher connected", 10, || live(&launcher)).await;
+    let inline = mount_requests(&token, &[]).await;
+    wait_secs("the inline form connected as well", 10, || live(&inline)).await;
+    sleep(300).await;
+
+    next_second().await;
+    reply(&id, "<p>Both of you.</p>", None).await;
+    wait_secs("the reply in the inline form", 3, || inline.is_unread(&id)).await;
+    wait_secs("the reply in the launcher", 3, || launcher.is_unread(&id)).await;
+    inline.remove();
+    launcher.remove();
+}

@@ -208,8 +208,12 @@ async fn connect(
     let Ok(controller) = web_sys::AbortController::new() else {
         return Ended::Failed;
     };
+    // Past the HTTP cache: Firefox holds a second read of a URL whose first answer is still
+    // arriving until that one ends, and a stream ends only when the session does. Every
+    // widget of a page reads the same URL, so all but the first would never connect.
     let mut request = gloo_net::http::Request::get(url)
         .header("Accept", "text/event-stream")
+        .cache(web_sys::RequestCache::NoStore)
         .abort_signal(Some(&controller.signal()));
     if let Some(token) = token {
         request = request.header("Authorization", &format!("Bearer {token}"));
