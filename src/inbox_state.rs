@@ -287,6 +287,20 @@ impl Seen {
         changed
     }
 
+    /// Takes in what another widget or tab of the same user has read: for each ticket the
+    /// later mark wins, so a mark never moves back; whether anything changed.
+    pub fn merge(&mut self, other: &Seen) -> bool {
+        let mut changed = false;
+        for (id, at) in other.entries() {
+            if self.get(id).is_none_or(|mine| mine < at) {
+                self.set(id.to_owned(), at);
+                changed = true;
+            }
+        }
+        self.trim();
+        changed
+    }
+
     /// How many of `tickets` are unread.
     pub fn unread_count<'a>(&self, tickets: impl IntoIterator<Item = &'a Ticket>) -> usize {
         tickets.into_iter().filter(|t| self.is_unread(t)).count()

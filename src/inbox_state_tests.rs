@@ -188,3 +188,28 @@ fn the_oldest_records_go_first_beyond_the_limit() {
     assert!(seen.entries().all(|(id, _)| id != "t0"));
     assert!(seen.entries().any(|(id, _)| id == "t1"));
 }
+
+#[test]
+fn marks_from_another_widget_merge_and_the_later_one_wins() {
+    let mut t = ticket("a", 1, "2026-11-01T00:00:00Z", Some("2026-11-01T00:00:00Z"));
+    let other_ticket = ticket("b", 2, "2026-11-01T00:00:00Z", None);
+    let (mut here, mut there) = (Seen::default(), Seen::default());
+    here.mark_seen(&t);
+    there.mark_seen(&t);
+    t.latest_message_on = Some("2026-11-03T00:00:00Z".into());
+    assert!(here.is_unread(&t) && there.is_unread(&t));
+
+    there.mark_seen(&t);
+    there.mark_seen(&other_ticket);
+    assert!(
+        here.merge(&there),
+        "the reply read there, and a ticket met there"
+    );
+    assert!(!here.is_unread(&t));
+    assert!(!here.merge(&there), "nothing new the second time");
+
+    // An older mark never takes a newer one back.
+    let stale = Seen::from_entries([("a".to_owned(), Some(0))]);
+    assert!(!here.merge(&stale));
+    assert!(!here.is_unread(&t));
+}

@@ -210,3 +210,29 @@ async fn two_widgets_on_one_page_both_get_a_reply_live() {
     inline.remove();
     launcher.remove();
 }
+
+/// A reply read in one widget is read in every widget of the page: the launcher's mark (and
+/// badge) clears when the inline form opens the request, and the other way round.
+#[wasm_bindgen_test]
+async fn a_reply_read_in_one_widget_is_read_in_the_others() {
+    let user = &unique("inbox-read-once");
+    let token = user_session(user).await;
+    let id = id_of(&file(&token, user, "Read once", "<p>x</p>").await);
+    let launcher = mount_requests(&token, &[("launcher", "")]).await;
+    wait_secs("the launcher connected", 10, || live(&launcher)).await;
+    let inline = mount_requests(&token, &[]).await;
+    wait_secs("the inline form connected", 10, || live(&inline)).await;
+    sleep(300).await;
+
+    next_second().await;
+    reply(&id, "<p>Read me once.</p>", None).await;
+    wait_secs("the reply in the inline form", 3, || inline.is_unread(&id)).await;
+    wait_secs("the reply in the launcher", 3, || launcher.is_unread(&id)).await;
+    inline.open(&id).await;
+    wait_secs("the launcher's mark cleared", 3, || {
+        !launcher.is_unread(&id)
+    })
+    .await;
+    inline.remove();
+    launcher.remove();
+}

@@ -14,7 +14,7 @@ use crate::web::wire;
 use super::api::{Api, ApiError};
 use super::hooks::Hooks;
 use super::live::{Live, News};
-use super::seen_store::SeenStore;
+use super::seen_store::{SeenStore, Watch};
 use super::{Reply, Report};
 
 /// Whether something is being read, and whether the last read failed.
@@ -60,6 +60,8 @@ pub struct Model {
     pub announcement: RwSignal<Option<i64>>,
     api: StoredValue<Rc<Api<Hooks>>, LocalStorage>,
     store: StoredValue<Option<SeenStore>>,
+    /// Marks saved by the page's other widgets and the user's other tabs.
+    watch: StoredValue<Option<Watch>, LocalStorage>,
     live: StoredValue<Option<Live>, LocalStorage>,
     report: StoredValue<Report, LocalStorage>,
 }
@@ -78,6 +80,7 @@ impl Model {
             announcement: RwSignal::new(None),
             api: StoredValue::new_local(Rc::new(api)),
             store: StoredValue::new(None),
+            watch: StoredValue::new_local(None),
             live: StoredValue::new_local(None),
             report: StoredValue::new_local(report),
         };
@@ -133,17 +136,35 @@ impl Model {
                     .map(|(id, at)| (id.to_owned(), at))
                     .collect::<Vec<_>>(),
             ));
+            self.watch
+                .set_value(Some(store.watch(move || self.take_in_saved())));
             self.store.set_value(Some(store));
             self.refresh();
         });
     }
 
+    /// Saves the marks, after taking in what was saved elsewhere meanwhile, so no widget
+    /// writes over another's.
     fn save_seen(&self) {
-        self.store.with_value(|store| {
-            if let Some(store) = store {
-                self.seen.with_untracked(|s| store.save(s));
+        self.take_in_saved();
+        // Saving tells the page's widgets, this one included: no signal may be borrowed then.
+        let store = self.store.try_get_value().flatten();
+        if let (Some(store), Some(seen)) = (store, self.seen.try_get_untracked()) {
+            store.save(&seen);
+        }
+    }
+
+    fn take_in_saved(self) {
+        if let Some(saved) = self
+            .store
+            .try_with_value(|s| s.as_ref().map(SeenStore::load))
+        {
+            let saved = saved.unwrap_or_default();
+            let changed = self.seen.try_update_untracked(|s| s.merge(&saved));
+            if changed == Some(true) {
+                self.seen.notify();
             }
-        });
+        }
     }
 
     /// Reads the first page again; what is shown stays if that fails.

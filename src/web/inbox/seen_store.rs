@@ -2,9 +2,14 @@
 //! unread marks survive a reload and one user never sees another's.
 
 use js_sys::{Object, Reflect, JSON};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::inbox_state::Seen;
+
+/// Sent on the window after a widget saved marks: the other widgets of the page hold their
+/// own copy of them (other tabs hear of it by the browser's `storage` event).
+const SAVED: &str = "moov-support-seen";
 
 /// Where one user's read marks for one endpoint live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +59,49 @@ impl SeenStore {
         }
         if let (Some(s), Ok(json)) = (storage(), JSON::stringify(&object)) {
             let _ = s.set_item(&self.key, &String::from(json));
+        }
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&JsValue::from_str(&self.key));
+        if let (Some(w), Ok(event)) = (
+            web_sys::window(),
+            web_sys::CustomEvent::new_with_event_init_dict(SAVED, &init),
+        ) {
+            let _ = w.dispatch_event(&event);
+        }
+    }
+
+    /// Calls `saved` whenever another widget of this page, or another tab, saves marks under
+    /// this key, until the returned [`Watch`] is dropped.
+    pub fn watch(&self, saved: impl Fn() + 'static) -> Watch {
+        let key = self.key.clone();
+        let on_event = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let named = ["detail", "key"]
+                .iter()
+                .filter_map(|field| Reflect::get(&event, &(*field).into()).ok())
+                .any(|value| value.as_string().as_deref() == Some(key.as_str()));
+            if named {
+                saved();
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            for name in [SAVED, "storage"] {
+                let _ = w.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+            }
+        }
+        Watch(on_event)
+    }
+}
+
+/// Listening for marks saved elsewhere; stops when dropped.
+pub struct Watch(Closure<dyn Fn(web_sys::Event)>);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            for name in [SAVED, "storage"] {
+                let _ =
+                    w.remove_event_listener_with_callback(name, self.0.as_ref().unchecked_ref());
+            }
         }
     }
 }
