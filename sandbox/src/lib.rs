@@ -128,6 +128,24 @@ pub struct StoredTicket {
     pub replies: Vec<Message>,
 }
 
+impl StoredTicket {
+    /// The conversation as Moov lists it: the ticket's body first (by its `author`, else the
+    /// contact), then the replies, oldest first.
+    pub fn messages(&self) -> Vec<Message> {
+        let first = Message {
+            author: self
+                .author
+                .clone()
+                .unwrap_or_else(|| self.ticket.contact.email.clone()),
+            body: self.body.clone(),
+            sent_on: self.ticket.created_on.clone(),
+        };
+        std::iter::once(first)
+            .chain(self.replies.iter().cloned())
+            .collect()
+    }
+}
+
 /// One message of a ticket's conversation, as Moov lists it.
 #[derive(Debug, Clone, serde::Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::oauth::basic_credentials;
 use super::serve::{ConnectionControl, PeerAddr};
-use super::{error, lock, Message, SandboxHandle, StoredTicket};
+use super::{error, lock, SandboxHandle, StoredTicket};
 use crate::replies::set_status;
 use crate::webhooks::EventKind;
 use crate::{fresh_request_id, X_REQUEST_ID};
@@ -308,12 +308,8 @@ pub(super) async fn get_one(
         Ok(a) => a,
         Err(r) => return r.into_response(),
     };
-    match sandbox
-        .tickets(account)
-        .into_iter()
-        .find(|s| s.ticket.ticket_id == ticket_id)
-    {
-        Some(s) => Json(s.ticket).into_response(),
+    match sandbox.with_ticket(account, &ticket_id, |s| s.ticket.clone()) {
+        Some(ticket) => Json(ticket).into_response(),
         None => error(StatusCode::NOT_FOUND, "ticket not found"),
     }
 }
@@ -329,23 +325,10 @@ pub(super) async fn messages(
         Ok(a) => a,
         Err(r) => return r.into_response(),
     };
-    let Some(stored) = sandbox
-        .tickets(account)
-        .into_iter()
-        .find(|s| s.ticket.ticket_id == ticket_id)
-    else {
-        return error(StatusCode::NOT_FOUND, "ticket not found");
-    };
-    let first = Message {
-        author: stored
-            .author
-            .clone()
-            .unwrap_or_else(|| stored.ticket.contact.email.clone()),
-        body: stored.body.clone(),
-        sent_on: stored.ticket.created_on.clone(),
-    };
-    let all: Vec<Message> = std::iter::once(first).chain(stored.replies).collect();
-    Json(all).into_response()
+    match sandbox.with_ticket(account, &ticket_id, |s| s.messages()) {
+        Some(all) => Json(all).into_response(),
+        None => error(StatusCode::NOT_FOUND, "ticket not found"),
+    }
 }
 
 /// The body of `PATCH /accounts/{id}/tickets/{ticketID}`. Other fields are ignored.

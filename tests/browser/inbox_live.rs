@@ -190,13 +190,12 @@ async fn the_live_channel_comes_back_after_it_drops() {
     w.remove();
 }
 
-/// A page with an inline form and the launcher reads the same stream twice at once: each
-/// widget is live and gets the reply, not only the one that connected first.
-#[wasm_bindgen_test]
-async fn two_widgets_on_one_page_both_get_a_reply_live() {
-    let user = &unique("inbox-two-widgets");
+/// One user's launcher and inline form on one page, both live, and a reply from support
+/// that both show as unread: the ticket's id and the two widgets.
+async fn two_widgets_with_a_reply(name: &str) -> (String, Widget, Widget) {
+    let user = &unique(name);
     let token = user_session(user).await;
-    let id = id_of(&file(&token, user, "Two widgets", "<p>x</p>").await);
+    let id = id_of(&file(&token, user, name, "<p>x</p>").await);
     let launcher = mount_requests(&token, &[("launcher", "")]).await;
     wait_secs("the launcher connected", 10, || live(&launcher)).await;
     let inline = mount_requests(&token, &[]).await;
@@ -207,27 +206,23 @@ async fn two_widgets_on_one_page_both_get_a_reply_live() {
     reply(&id, "<p>Both of you.</p>", None).await;
     wait_secs("the reply in the inline form", 3, || inline.is_unread(&id)).await;
     wait_secs("the reply in the launcher", 3, || launcher.is_unread(&id)).await;
+    (id, launcher, inline)
+}
+
+/// A page with an inline form and the launcher reads the same stream twice at once: each
+/// widget is live and gets the reply, not only the one that connected first.
+#[wasm_bindgen_test]
+async fn two_widgets_on_one_page_both_get_a_reply_live() {
+    let (_, launcher, inline) = two_widgets_with_a_reply("inbox-two-widgets").await;
     inline.remove();
     launcher.remove();
 }
 
 /// A reply read in one widget is read in every widget of the page: the launcher's mark (and
-/// badge) clears when the inline form opens the request, and the other way round.
+/// so its badge) clears when the inline form opens the request.
 #[wasm_bindgen_test]
 async fn a_reply_read_in_one_widget_is_read_in_the_others() {
-    let user = &unique("inbox-read-once");
-    let token = user_session(user).await;
-    let id = id_of(&file(&token, user, "Read once", "<p>x</p>").await);
-    let launcher = mount_requests(&token, &[("launcher", "")]).await;
-    wait_secs("the launcher connected", 10, || live(&launcher)).await;
-    let inline = mount_requests(&token, &[]).await;
-    wait_secs("the inline form connected", 10, || live(&inline)).await;
-    sleep(300).await;
-
-    next_second().await;
-    reply(&id, "<p>Read me once.</p>", None).await;
-    wait_secs("the reply in the inline form", 3, || inline.is_unread(&id)).await;
-    wait_secs("the reply in the launcher", 3, || launcher.is_unread(&id)).await;
+    let (id, launcher, inline) = two_widgets_with_a_reply("inbox-read-once").await;
     inline.open(&id).await;
     wait_secs("the launcher's mark cleared", 3, || {
         !launcher.is_unread(&id)

@@ -141,15 +141,8 @@ pub(super) async fn tickets(State(state): State<AppState>) -> Response {
     let items: Vec<Value> = stored
         .into_iter()
         .map(|s| {
-            let first = json!({
-                "author": s.author.clone().unwrap_or_else(|| s.ticket.contact.email.clone()),
-                "body": s.body,
-                "sentOn": s.ticket.created_on,
-            });
-            let mut messages = vec![first];
-            messages.extend(s.replies.iter().map(|m| json!(m)));
             let mut item = json!(s.ticket);
-            item["messages"] = Value::Array(messages);
+            item["messages"] = json!(s.messages());
             item
         })
         .collect();

@@ -246,3 +246,39 @@ impl Env {
         .await
     }
 }
+
+/// A proxy in sandbox mode (`MOOV_SANDBOX=1`, its own sandbox inside) with `extra` settings.
+pub async fn start_sandboxed(extra: &[(&str, &str)]) -> moov_support_proxy::RunningProxy {
+    let mut settings = vars(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", "127.0.0.1:0")]);
+    settings.extend(vars(extra));
+    moov_support_proxy::Proxy::new(moov_support_proxy::Config::from_map(&settings).unwrap())
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Files a ticket as the sandbox's demo user; answers the session token and the ticket.
+pub async fn filed_as_demo_user(proxy: &moov_support_proxy::RunningProxy) -> (String, Value) {
+    let session = Reply::read(
+        client()
+            .get(format!("{}/api/dev/session", proxy.url()))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .json();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let created = Reply::read(
+        client()
+            .post(format!("{}/api/support/tickets", proxy.url()))
+            .bearer_auth(&token)
+            .json(&ticket())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    (token, created.json())
+}

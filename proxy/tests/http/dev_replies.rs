@@ -1,19 +1,10 @@
 //! Moov support's side in sandbox mode: the agent page's routes on the proxy.
 
-use moov_support_proxy::{Config, Proxy, RunningProxy};
+use moov_support_proxy::RunningProxy;
 use moov_support_sandbox::{DEMO_ACCOUNT_ID, SUPPORT_AUTHOR};
 use serde_json::{json, Value};
 
-use crate::common::{client, ticket, vars, Reply};
-
-async fn start() -> RunningProxy {
-    let config = Config::from_map(&vars(&[
-        ("MOOV_SANDBOX", "1"),
-        ("PROXY_ADDR", "127.0.0.1:0"),
-    ]))
-    .unwrap();
-    Proxy::new(config).start().await.unwrap()
-}
+use crate::common::{client, filed_as_demo_user, start_sandboxed, Reply};
 
 async fn get(proxy: &RunningProxy, path: &str, token: Option<&str>) -> Reply {
     let mut req = client().get(format!("{}{path}", proxy.url()));
@@ -36,28 +27,10 @@ async fn reply(proxy: &RunningProxy, ticket_id: &str, body: &str) -> Reply {
     .await
 }
 
-/// Files a ticket as the demo user; answers the session token and the ticket.
-async fn filed(proxy: &RunningProxy) -> (String, Value) {
-    let session = get(proxy, "/api/dev/session", None).await.json();
-    let token = session["token"].as_str().unwrap().to_owned();
-    let created = Reply::read(
-        client()
-            .post(format!("{}/api/support/tickets", proxy.url()))
-            .bearer_auth(&token)
-            .json(&ticket())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(created.status, 200, "{}", created.text);
-    (token, created.json())
-}
-
 #[tokio::test]
 async fn an_agent_answers_a_ticket_and_moves_its_status() {
-    let proxy = start().await;
-    let (token, created) = filed(&proxy).await;
+    let proxy = start_sandboxed(&[]).await;
+    let (token, created) = filed_as_demo_user(&proxy).await;
     let id = created["ticketID"].as_str().unwrap();
 
     let answered = reply(
@@ -106,8 +79,8 @@ async fn an_agent_answers_a_ticket_and_moves_its_status() {
 
 #[tokio::test]
 async fn replies_to_unknown_tickets_and_bad_replies_are_refused() {
-    let proxy = start().await;
-    let (_, created) = filed(&proxy).await;
+    let proxy = start_sandboxed(&[]).await;
+    let (_, created) = filed_as_demo_user(&proxy).await;
     let id = created["ticketID"].as_str().unwrap();
 
     let unknown = reply(&proxy, "no-such-ticket", r#"{"body": "<p>Hi</p>"}"#).await;
@@ -155,8 +128,8 @@ async fn an_answer_reaches_the_webhook_endpoint() {
     let hook = format!("http://{}/hook", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let proxy = start().await;
-    let (_, created) = filed(&proxy).await;
+    let proxy = start_sandboxed(&[]).await;
+    let (_, created) = filed_as_demo_user(&proxy).await;
     let sandbox = proxy.sandbox().unwrap().clone();
     sandbox.set_webhook(Some(moov_support_sandbox::WebhookTarget {
         url: hook,

@@ -8,8 +8,9 @@ use moov_support_proxy::SupportScope;
 use serde_json::json;
 
 use crate::common::{client, session_token, ticket, token, Env, Reply, ACCOUNT};
-use crate::live::{ticket_event, Delivery, Sse, Stream, WEBHOOK_SECRET};
-use crate::redis::Redis;
+use crate::live::{
+    ticket_event, two_instances_on_one_redis, Delivery, Sse, Stream, WEBHOOK_SECRET,
+};
 
 fn titled_for(email: &str) -> serde_json::Value {
     let mut t = ticket();
@@ -208,13 +209,7 @@ async fn streams_are_limited_per_user_and_per_instance() {
 
 #[tokio::test]
 async fn a_webhook_on_one_instance_reaches_streams_on_another() {
-    let redis = Redis::start().await;
-    let shared = [
-        ("REDIS_URL", redis.url.as_str()),
-        ("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET),
-    ];
-    let env = Env::start(&shared).await;
-    let second = env.another_proxy(&shared).await;
+    let (_redis, env, second) = two_instances_on_one_redis().await;
     let ann = as_user("ann", "ann@example.com");
     let id = filed_by(&env, &ann, "ann@example.com").await;
     let mut on_first = Stream::open(&env.proxy.url(), &ann).await.unwrap();
@@ -239,13 +234,7 @@ async fn a_webhook_on_one_instance_reaches_streams_on_another() {
 
 #[tokio::test]
 async fn after_redis_comes_back_streams_are_told_to_refresh_and_hear_again() {
-    let mut redis = Redis::start().await;
-    let shared = [
-        ("REDIS_URL", redis.url.as_str()),
-        ("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET),
-    ];
-    let env = Env::start(&shared).await;
-    let second = env.another_proxy(&shared).await;
+    let (mut redis, env, second) = two_instances_on_one_redis().await;
     let ann = as_user("ann", "ann@example.com");
     let id = filed_by(&env, &ann, "ann@example.com").await;
     let mut stream = Stream::open(&second.url(), &ann).await.unwrap();

@@ -8,9 +8,23 @@ use serde_json::{json, Value};
 use sha2::Sha512;
 use uuid::Uuid;
 
-use crate::common::{client, Reply};
+use crate::common::{client, Env, Reply};
+use crate::redis::Redis;
 
 pub const WEBHOOK_SECRET: &str = "whsec-integration-test";
+
+/// Two proxies that take Moov's webhooks and share one Redis: the Redis (alive as long as
+/// the caller keeps it), the first proxy with its sandbox, and the second proxy.
+pub async fn two_instances_on_one_redis() -> (Redis, Env, moov_support_proxy::RunningProxy) {
+    let redis = Redis::start().await;
+    let shared = [
+        ("REDIS_URL", redis.url.as_str()),
+        ("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET),
+    ];
+    let env = Env::start(&shared).await;
+    let second = env.another_proxy(&shared).await;
+    (redis, env, second)
+}
 pub const WEBHOOK_PATH: &str = "/api/support/webhooks/moov";
 
 /// A delivery as Moov sends it; each field can be spoiled before sending.

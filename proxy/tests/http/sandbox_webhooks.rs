@@ -1,44 +1,15 @@
 //! `serve --sandbox`: the built-in sandbox is told to deliver its webhooks to this proxy,
 //! signed with a secret the proxy accepts.
 
-use moov_support_proxy::{Config, Proxy, RunningProxy};
+use moov_support_proxy::RunningProxy;
 use moov_support_sandbox::DEMO_ACCOUNT_ID;
 
-use crate::common::{client, ticket, vars, Reply};
+use crate::common::{client, filed_as_demo_user, start_sandboxed, Reply};
 use crate::live::{ticket_event, Delivery, Stream};
-
-async fn start(extra: &[(&str, &str)]) -> RunningProxy {
-    let mut settings = vars(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", "127.0.0.1:0")]);
-    settings.extend(vars(extra));
-    Proxy::new(Config::from_map(&settings).unwrap())
-        .start()
-        .await
-        .unwrap()
-}
 
 /// A dev session that filed one ticket and listens on its live stream, past `ready`.
 async fn filed_and_listening(proxy: &RunningProxy) -> (String, String, Stream) {
-    let session = Reply::read(
-        client()
-            .get(format!("{}/api/dev/session", proxy.url()))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
-    let token = session["token"].as_str().unwrap().to_owned();
-    let filed = Reply::read(
-        client()
-            .post(format!("{}/api/support/tickets", proxy.url()))
-            .bearer_auth(&token)
-            .json(&ticket())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-    .json();
+    let (token, filed) = filed_as_demo_user(proxy).await;
     let id = filed["ticketID"].as_str().unwrap().to_owned();
     let mut stream = Stream::open(&proxy.url(), &token).await.unwrap();
     assert_eq!(stream.next_event().await.unwrap().0, "ready");
@@ -47,7 +18,7 @@ async fn filed_and_listening(proxy: &RunningProxy) -> (String, String, Stream) {
 
 #[tokio::test]
 async fn the_sandbox_delivers_to_the_proxy_with_a_secret_it_accepts() {
-    let proxy = start(&[]).await;
+    let proxy = start_sandboxed(&[]).await;
     let target = proxy
         .sandbox()
         .unwrap()
@@ -59,7 +30,7 @@ async fn the_sandbox_delivers_to_the_proxy_with_a_secret_it_accepts() {
     );
     // Generated at start when MOOV_WEBHOOK_SECRET is unset: 32 random bytes, hex.
     assert_eq!(target.secret.len(), 64);
-    let other = start(&[]).await;
+    let other = start_sandboxed(&[]).await;
     assert_ne!(
         other.sandbox().unwrap().webhook().unwrap().secret,
         target.secret
@@ -76,14 +47,14 @@ async fn the_sandbox_delivers_to_the_proxy_with_a_secret_it_accepts() {
 
 #[tokio::test]
 async fn a_configured_secret_is_the_one_the_sandbox_signs_with() {
-    let proxy = start(&[("MOOV_WEBHOOK_SECRET", "configured-secret")]).await;
+    let proxy = start_sandboxed(&[("MOOV_WEBHOOK_SECRET", "configured-secret")]).await;
     let target = proxy.sandbox().unwrap().webhook().unwrap();
     assert_eq!(target.secret, "configured-secret");
 }
 
 #[tokio::test]
 async fn an_agents_reply_reaches_the_users_stream_through_signed_webhooks() {
-    let proxy = start(&[]).await;
+    let proxy = start_sandboxed(&[]).await;
     let (token, id, mut stream) = filed_and_listening(&proxy).await;
     let (token, id) = (token.as_str(), id.as_str());
     let answered = Reply::read(

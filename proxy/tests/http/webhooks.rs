@@ -4,8 +4,7 @@
 use serde_json::json;
 
 use crate::common::{ticket, token, Env, ACCOUNT};
-use crate::live::{ticket_event, Delivery, Stream, WEBHOOK_SECRET};
-use crate::redis::Redis;
+use crate::live::{ticket_event, two_instances_on_one_redis, Delivery, Stream, WEBHOOK_SECRET};
 
 fn with_webhooks() -> [(&'static str, &'static str); 1] {
     [("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET)]
@@ -207,13 +206,7 @@ async fn without_a_secret_there_is_no_webhook_route_and_the_ip_limit_never_count
 
 #[tokio::test]
 async fn a_nonce_used_on_one_instance_is_refused_on_another() {
-    let redis = Redis::start().await;
-    let shared = [
-        ("REDIS_URL", redis.url.as_str()),
-        ("MOOV_WEBHOOK_SECRET", WEBHOOK_SECRET),
-    ];
-    let env = Env::start(&shared).await;
-    let second = env.another_proxy(&shared).await;
+    let (_redis, env, second) = two_instances_on_one_redis().await;
     let test = json!({"eventID": "e-1", "type": "event.test", "data": {"ping": true}});
     let delivery = Delivery::signed(WEBHOOK_SECRET, test);
     assert_eq!(delivery.send(&env.proxy.url()).await.status, 200);
