@@ -98,7 +98,11 @@ async fn a_session_from_the_app_files_a_ticket_through_the_mounted_proxy() {
 async fn the_front_end_is_served_at_the_root_with_its_page_for_every_other_path() {
     let dir = std::env::temp_dir().join(format!("example-axum-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.html"), "<!doctype html><title>dashboard</title>").unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>dashboard</title>",
+    )
+    .unwrap();
     std::fs::write(dir.join("app.js"), "console.log('app')").unwrap();
     let (base, _proxy) = serve_example(Some(dir.clone())).await;
     let get = |path: &'static str| {

@@ -17,6 +17,7 @@ const PARTNER_404: &str = "the partner's own page is not here";
 /// A partner's app with the proxy (sandbox mode, `extra` settings) under `/support`, on a
 /// loopback port; answers its base URL and the proxy's handle.
 async fn partner_app(extra: &[(&str, &str)]) -> (String, ProxyHandle) {
+    crate::logs::capture();
     let mut settings = vars(&[("MOOV_SANDBOX", "1")]);
     settings.extend(vars(extra));
     let (support, proxy) = Proxy::new(Config::from_map(&settings).unwrap())
@@ -134,6 +135,19 @@ async fn every_widget_route_answers_under_the_prefix_beside_the_partners_routes(
     let unknown = get_as(&format!("{base}/support/api/nope"), None).await;
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.error(), "no such route");
+    let logs = crate::logs::text();
+    assert!(
+        logs.contains("the per-IP limit is skipped")
+            && logs.contains("into_make_service_with_connect_info"),
+        "no warning that the limit is skipped"
+    );
+    // The access log names the path as the client asked for it.
+    assert!(
+        logs.contains(&format!(
+            "path=\"/support/api/support/tickets/{id}/messages\""
+        )),
+        "the prefix is missing from the access log"
+    );
     proxy.shutdown().await;
 }
 
