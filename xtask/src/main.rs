@@ -5,6 +5,7 @@ mod assets;
 mod bench;
 mod bench_browser;
 mod demo_e2e;
+mod examples;
 mod fuzz;
 mod http;
 mod run;
