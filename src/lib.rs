@@ -27,8 +27,9 @@
 //! }
 //! ```
 //!
-//! The form is drawn in the app's own DOM (no shadow root), with class names starting
-//! `moov-`; the element's stylesheet is `style/widget.css` in this crate.
+//! The form is drawn in the app's own DOM, not a shadow root, so the app's stylesheet styles
+//! it: the fields keep their ids (`#moov-title`, `#moov-body`, `#moov-email`, `#moov-name`)
+//! and its parts have `moov-` classes.
 //!
 //! # Features
 //!
