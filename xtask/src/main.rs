@@ -223,8 +223,9 @@ fn browser_tests(
         "--target",
         "wasm32-unknown-unknown",
         // One bundle: the test page has no sanitizer module or language files next to it.
+        // `csr`: the tests mount forms with Leptos' client-side rendering, as the widget does.
         "--features",
-        "inline-sanitizer,inline-locales,inline-inbox",
+        "csr,inline-sanitizer,inline-locales,inline-inbox",
         "--test",
         "browser",
         "--test",

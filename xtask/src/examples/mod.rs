@@ -2,3 +2,4 @@
 //! headless Chromium as its user would, through the axum example's server.
 
 pub mod e2e;
+pub mod leptos;
