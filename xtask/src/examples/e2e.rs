@@ -131,7 +131,11 @@ fn fill_and_send(b: &Browser, base: &str, frontend: &Frontend) -> Result<(u64, S
     let number = shown
         .split('#')
         .nth(1)
-        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .and_then(|digits| digits.parse().ok())
         .ok_or_else(|| format!("#filed-ticket reads {shown:?}, without a ticket number"))?;
     Ok((number, title))
