@@ -27,9 +27,9 @@
 //! }
 //! ```
 //!
-//! The form is drawn in the app's own DOM, not a shadow root, so the app's stylesheet styles
-//! it: the fields keep their ids (`#moov-title`, `#moov-body`, `#moov-email`, `#moov-name`)
-//! and its parts have `moov-` classes.
+//! The form is drawn in the app's own DOM, not a shadow root, with the element's look: the
+//! same stylesheet scoped to the form's root and themed with the same `--moov-*` variables.
+//! The fields keep their ids (`#moov-title`, `#moov-body`, `#moov-email`, `#moov-name`).
 //!
 //! # Features
 //!

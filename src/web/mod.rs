@@ -12,6 +12,7 @@ pub mod inbox_loader;
 pub mod inbox_report;
 pub mod inbox_tokens;
 pub mod options;
+mod page_style;
 pub mod sanitizer_worker;
 pub mod send;
 pub mod storage;

@@ -124,3 +124,61 @@ async fn a_leptos_app_gets_its_ticket_through_rust_callbacks_and_its_token_from_
     drop(handle);
     container.remove();
 }
+
+/// A computed style property of `element`.
+fn style_of(element: &web_sys::Element, property: &str) -> String {
+    web_sys::window()
+        .unwrap()
+        .get_computed_style(element)
+        .unwrap()
+        .unwrap()
+        .get_property_value(property)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_leptos_app_gets_the_forms_look_scoped_to_the_form_and_themed_by_its_variables() {
+    // The page's own field, outside the form: the widget's rules must not reach it.
+    let page_input: HtmlElement = document().create_element("input").unwrap().unchecked_into();
+    document()
+        .body()
+        .unwrap()
+        .append_child(&page_input)
+        .unwrap();
+    let before = style_of(&page_input, "padding-left");
+
+    let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    // The partner's theme, through the same variables as the element's.
+    container
+        .set_attribute("style", "--moov-radius-small: 9px")
+        .unwrap();
+    document().body().unwrap().append_child(&container).unwrap();
+    let options = Options::new(endpoint()).locale("en").instance("styled");
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <SupportForm options=options.clone() /> }
+    });
+    wait_for("the form", || {
+        container.query_selector("#moov-title").unwrap().is_some()
+    })
+    .await;
+    let title = field(&container, "title");
+    wait_for("the form's own stylesheet", || {
+        style_of(&title, "padding-left") == "10px"
+    })
+    .await;
+    assert_eq!(style_of(&title, "border-top-left-radius"), "9px");
+    let send = container
+        .query_selector("button.moov-send")
+        .unwrap()
+        .unwrap();
+    assert_eq!(style_of(&send, "font-weight"), "600");
+    assert_eq!(
+        style_of(&page_input, "padding-left"),
+        before,
+        "the form's rules reached a field outside it"
+    );
+
+    drop(handle);
+    container.remove();
+    page_input.remove();
+}

@@ -19,6 +19,7 @@ use crate::web::i18n::Locale;
 use crate::web::inbox_loader::{InboxLoader, Screen, Setup};
 use crate::web::inbox_report::{Reply, Report};
 use crate::web::inbox_tokens::InboxTokens;
+use crate::web::page_style;
 use crate::web::sanitizer_worker;
 use crate::web::storage::{new_idempotency_key, DraftStore};
 use crate::web::token_provider::Tokens;
@@ -216,8 +217,15 @@ pub fn SupportForm(
     };
 
     let show_requests = move || inbox.open();
+    // Drawn in a Leptos app's own DOM, the form brings its look along (see `page_style`).
+    let root = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            page_style::adopt_for(&root);
+        }
+    });
     view! {
-        <div class="moov-support" dir=locale.dir() lang=locale.tag()>
+        <div class="moov-support" node_ref=root dir=locale.dir() lang=locale.tag()>
             <div class="moov-form-screen" hidden=move || screen.get() != Screen::Form>
             <Show
                 when=move || matches!(phase.get(), Phase::Sent(_))
