@@ -7,6 +7,7 @@
 
 pub mod claims;
 pub mod draft;
+pub mod embed_events;
 pub mod form_state;
 pub mod inbox_state;
 pub mod locale;
