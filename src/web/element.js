@@ -2,11 +2,28 @@
 // only gives partners the DOM surface they expect from a web component.
 
 // wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the widget's other
-// files sit in <assets>/.
-export const ASSETS = new URL("../../../../", import.meta.url);
+// files sit in <assets>/. The base is a variable, not `import.meta.url` itself, so bundlers
+// (which copy the target of every `new URL("…", import.meta.url)`) leave this folder alone.
+const HERE = import.meta.url;
+export const ASSETS = new URL("../../../../", HERE);
+
+// Where the widget's other files are when this file is not beside them: a bundler inlines it
+// into the app's own chunks, so the npm package's entry names each file in a form the bundler
+// follows and hands them over here before the widget starts:
+//   inbox:     { module: () => import(…), wasm: URL }
+//   sanitizer: { worker: () => Worker, module: () => import(…), wasm: URL }
+//   files:     { "locales/es.json": URL, … }
+// Without it (the script-tag build) every file is found relative to ASSETS.
+export let provided = null;
+
+export function provide(found) {
+  provided = found;
+}
 
 function assetUrl(path) {
-  return new URL(path, ASSETS).href;
+  const found = provided && provided.files && provided.files[path];
+  if (provided && !found) throw new Error(`the npm package does not name ${path}`);
+  return found ? String(found) : new URL(path, ASSETS).href;
 }
 
 // A form waits for its language's file before it is drawn; one that stalls must not keep

@@ -7,6 +7,7 @@ mod bench_browser;
 mod demo_e2e;
 mod fuzz;
 mod http;
+mod package;
 mod run;
 mod service;
 mod soak;
@@ -32,6 +33,8 @@ usage: cargo xtask <command>
                     build the demo (or the release build) and run only its end-to-end
                     checks in headless Chromium (or Firefox), or only those whose name
                     contains TEXT
+  package           the npm package: target/package/moov-support-widget-<version>.tgz
+                    (release widget with stable names, types, manifest; npm pack)
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
                 .map(String::as_str),
         ),
         Some("setup") => tools::ensure(&root, Need::Browsers),
+        Some("package") => package::run(&root),
         Some("bench") => bench::run(
             &root,
             &bench::Load::default(),
@@ -88,7 +92,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
@@ -342,6 +346,10 @@ fn test(root: &Path) -> Result<()> {
         release = Some(dir.clone());
         assets::budget_check(&dir)
     });
+    check(
+        "npm package: build, types, the React and Vue examples",
+        &mut || package::check(root),
+    );
     let built = check("widget bundle (trunk build)", &mut || {
         cmd(Command::new("trunk").current_dir(root).arg("build"))
     });

@@ -1,0 +1,168 @@
+//! `custom-elements.json` (the Custom Elements Manifest, schema 2.1) and `package.json`,
+//! written from the same tables as the types.
+
+use moov_support::embed_events::EVENTS;
+use moov_support::options_spec::{EmbedOption, OPTIONS};
+use serde_json::{json, Value};
+
+use super::types::{attribute_type, property_type, TAG};
+
+/// The manifest tools (IDEs, Storybook, linters) read to know the element.
+pub(crate) fn custom_elements(version: &str) -> Value {
+    let members: Vec<Value> = OPTIONS
+        .iter()
+        .map(|o| {
+            let mut member = json!({
+                "kind": "field",
+                "name": o.property(),
+                "type": { "text": property_type(o) },
+                "description": o.doc(),
+            });
+            if let Some(a) = o.attribute() {
+                member["attribute"] = json!(a);
+                member["reflects"] = json!(true);
+            }
+            if let (Some(d), false) = (o.default(), matches!(o, EmbedOption::Flag(_))) {
+                member["default"] = json!(default_literal(o, &d));
+            }
+            member
+        })
+        .collect();
+    let attributes: Vec<Value> = OPTIONS
+        .iter()
+        .filter_map(|o| {
+            let a = o.attribute()?;
+            Some(json!({
+                "name": a,
+                "fieldName": o.property(),
+                "type": { "text": attribute_type(o) },
+                "description": o.doc(),
+            }))
+        })
+        .collect();
+    let events: Vec<Value> = EVENTS
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.dom_name(),
+                "type": { "text": format!("CustomEvent<{}>", e.detail().type_name()) },
+                "description": e.doc(),
+            })
+        })
+        .collect();
+    json!({
+        "schemaVersion": "2.1.0",
+        "readme": "README.md",
+        "modules": [{
+            "kind": "javascript-module",
+            "path": "index.js",
+            "declarations": [{
+                "kind": "class",
+                "customElement": true,
+                "name": "MoovSupportFormElement",
+                "tagName": TAG,
+                "description": format!("Moov's \"Contact support\" form (moov-support-widget {version})."),
+                "superclass": { "name": "HTMLElement" },
+                "members": members,
+                "attributes": attributes,
+                "events": events,
+            }],
+            "exports": [
+                { "kind": "custom-element-definition", "name": TAG,
+                  "declaration": { "name": "MoovSupportFormElement", "module": "index.js" } },
+                { "kind": "js", "name": "ready",
+                  "declaration": { "name": "ready", "module": "index.js" } },
+            ],
+        }],
+    })
+}
+
+fn default_literal(o: &EmbedOption, default: &str) -> String {
+    match o {
+        EmbedOption::Number(_) => default.to_owned(),
+        _ => format!("\"{default}\""),
+    }
+}
+
+/// The package's `package.json`; `repository` is the root crate's, when it names one.
+pub(crate) fn package_json(version: &str, repository: Option<&str>) -> Value {
+    let mut package = json!({
+        "name": "moov-support-widget",
+        "version": version,
+        "description": "Moov's \"Contact support\" form as a custom element, <moov-support-form>, with TypeScript types for React and Vue.",
+        "license": "Apache-2.0",
+        "type": "module",
+        "main": "./index.js",
+        "module": "./index.js",
+        "types": "./index.d.ts",
+        "exports": {
+            ".": { "types": "./index.d.ts", "default": "./index.js" },
+            "./served": { "types": "./served.d.ts", "default": "./served.js" },
+            "./custom-elements.json": "./custom-elements.json",
+            "./package.json": "./package.json",
+        },
+        "files": [
+            "index.js", "index.d.ts", "served.js", "served.d.ts", "custom-elements.json", "assets/",
+        ],
+        // Importing the entry registers the element; the served entry and the files it loads
+        // register it too. A bundler must keep them even when nothing is imported by name.
+        "sideEffects": ["./index.js", "./served.js", "./assets/*.js", "./assets/snippets/**/*.js"],
+        "customElements": "custom-elements.json",
+        "keywords": ["moov", "support", "web-component", "custom-element", "react", "vue"],
+    });
+    if let Some(url) = repository {
+        package["repository"] = json!({ "type": "git", "url": url });
+    }
+    package
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_lists_every_option_attribute_and_event() {
+        let m = custom_elements("0.0.0");
+        let class = &m["modules"][0]["declarations"][0];
+        assert_eq!(class["tagName"], TAG);
+        let names = |key: &str| -> Vec<String> {
+            class[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let properties: Vec<&str> = OPTIONS.iter().map(|o| o.property()).collect();
+        assert_eq!(names("members"), properties);
+        let attributes: Vec<&str> = OPTIONS.iter().filter_map(|o| o.attribute()).collect();
+        assert_eq!(names("attributes"), attributes);
+        let events: Vec<String> = EVENTS.iter().map(|e| e.dom_name()).collect();
+        assert_eq!(names("events"), events);
+    }
+
+    #[test]
+    fn every_exported_file_is_packed() {
+        let p = package_json("0.0.0", None);
+        let files: Vec<&str> = p["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        for (_, target) in p["exports"].as_object().unwrap() {
+            let paths: Vec<&str> = match target {
+                Value::String(s) => vec![s],
+                Value::Object(o) => o.values().map(|v| v.as_str().unwrap()).collect(),
+                _ => unreachable!(),
+            };
+            for path in paths {
+                let path = path.trim_start_matches("./");
+                assert!(
+                    path == "package.json" || files.contains(&path),
+                    "{path} is exported but not packed"
+                );
+            }
+        }
+    }
+}
