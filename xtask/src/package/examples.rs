@@ -125,7 +125,11 @@ fn wrong_prop_reported(dir: &Path, output: &str, success: bool, prop: &str) -> R
         std::fs::read_to_string(dir.join(file.trim()))
             .ok()
             .and_then(|source| source.lines().nth(row - 1).map(str::to_owned))
-            .and_then(|source_line| source_line.get(col - 1..).map(|s| s.starts_with(prop)))
+            .and_then(|source_line| {
+                // Vue's `:prop` and `.prop` bindings: the error may point at the colon.
+                let at = source_line.get(col - 1..)?;
+                Some(at.trim_start_matches([':', '.']).starts_with(prop))
+            })
             .unwrap_or(false)
     };
     if errors.iter().any(at_prop) {

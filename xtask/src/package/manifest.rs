@@ -3,6 +3,7 @@
 
 use moov_support::embed_events::EVENTS;
 use moov_support::options_spec::{EmbedOption, OPTIONS};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::types::{attribute_type, property_type, TAG};
@@ -84,36 +85,106 @@ fn default_literal(o: &EmbedOption, default: &str) -> String {
     }
 }
 
+/// The package's `package.json`, its keys in the order npm users expect to read them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PackageJson {
+    name: &'static str,
+    version: String,
+    description: &'static str,
+    license: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<Repository>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    main: &'static str,
+    types: &'static str,
+    exports: Exports,
+    files: [&'static str; 6],
+    /// Importing the entry registers the element; so do the served entry and the files it
+    /// loads. A bundler must keep them even when nothing is imported by name.
+    side_effects: [&'static str; 4],
+    custom_elements: &'static str,
+    keywords: [&'static str; 6],
+}
+
+#[derive(Serialize)]
+struct Repository {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct Exports {
+    #[serde(rename = ".")]
+    main: Entry,
+    #[serde(rename = "./served")]
+    served: Entry,
+    #[serde(rename = "./custom-elements.json")]
+    manifest: &'static str,
+    #[serde(rename = "./package.json")]
+    package: &'static str,
+}
+
+/// One entry point: `types` before `default`, since conditions are matched in order.
+#[derive(Serialize)]
+struct Entry {
+    types: &'static str,
+    default: &'static str,
+}
+
 /// The package's `package.json`; `repository` is the root crate's, when it names one.
-pub(crate) fn package_json(version: &str, repository: Option<&str>) -> Value {
-    let mut package = json!({
-        "name": "moov-support-widget",
-        "version": version,
-        "description": "Moov's \"Contact support\" form as a custom element, <moov-support-form>, with TypeScript types for React and Vue.",
-        "license": "Apache-2.0",
-        "type": "module",
-        "main": "./index.js",
-        "module": "./index.js",
-        "types": "./index.d.ts",
-        "exports": {
-            ".": { "types": "./index.d.ts", "default": "./index.js" },
-            "./served": { "types": "./served.d.ts", "default": "./served.js" },
-            "./custom-elements.json": "./custom-elements.json",
-            "./package.json": "./package.json",
+pub(crate) fn package_json(version: &str, repository: Option<&str>) -> PackageJson {
+    PackageJson {
+        name: super::NAME,
+        version: version.to_owned(),
+        description: "Moov's \"Contact support\" form as a custom element, <moov-support-form>, \
+                      with TypeScript types for React and Vue.",
+        license: "Apache-2.0",
+        repository: repository.map(|url| Repository {
+            kind: "git",
+            url: url.to_owned(),
+        }),
+        kind: "module",
+        main: "./index.js",
+        types: "./index.d.ts",
+        exports: Exports {
+            main: Entry {
+                types: "./index.d.ts",
+                default: "./index.js",
+            },
+            served: Entry {
+                types: "./served.d.ts",
+                default: "./served.js",
+            },
+            manifest: "./custom-elements.json",
+            package: "./package.json",
         },
-        "files": [
-            "index.js", "index.d.ts", "served.js", "served.d.ts", "custom-elements.json", "assets/",
+        files: [
+            "index.js",
+            "index.d.ts",
+            "served.js",
+            "served.d.ts",
+            "custom-elements.json",
+            "assets/",
         ],
-        // Importing the entry registers the element; the served entry and the files it loads
-        // register it too. A bundler must keep them even when nothing is imported by name.
-        "sideEffects": ["./index.js", "./served.js", "./assets/*.js", "./assets/snippets/**/*.js"],
-        "customElements": "custom-elements.json",
-        "keywords": ["moov", "support", "web-component", "custom-element", "react", "vue"],
-    });
-    if let Some(url) = repository {
-        package["repository"] = json!({ "type": "git", "url": url });
+        side_effects: [
+            "./index.js",
+            "./served.js",
+            "./assets/*.js",
+            "./assets/snippets/**/*.js",
+        ],
+        custom_elements: "custom-elements.json",
+        keywords: [
+            "moov",
+            "support",
+            "web-component",
+            "custom-element",
+            "react",
+            "vue",
+        ],
     }
-    package
 }
 
 #[cfg(test)]
@@ -142,8 +213,19 @@ mod tests {
     }
 
     #[test]
+    fn each_entry_names_its_types_first() {
+        let text = serde_json::to_string(&package_json("1.2.3", Some("u"))).unwrap();
+        assert!(text.starts_with("{\"name\":\"moov-support-widget\",\"version\":\"1.2.3\""));
+        assert!(text.contains("\".\":{\"types\":\"./index.d.ts\",\"default\":\"./index.js\"}"));
+        assert!(
+            text.contains("\"./served\":{\"types\":\"./served.d.ts\",\"default\":\"./served.js\"}")
+        );
+        assert!(text.contains("\"repository\":{\"type\":\"git\",\"url\":\"u\"}"));
+    }
+
+    #[test]
     fn every_exported_file_is_packed() {
-        let p = package_json("0.0.0", None);
+        let p = serde_json::to_value(package_json("0.0.0", None)).unwrap();
         let files: Vec<&str> = p["files"]
             .as_array()
             .unwrap()

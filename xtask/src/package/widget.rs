@@ -94,17 +94,13 @@ pub(super) fn assemble(root: &Path, out: &Path, version: &str) -> Result<()> {
         println!("notice: the repository has no LICENSE file; the package ships without one");
     }
     fs::write(out.join("index.d.ts"), types::index_d_ts(version))?;
-    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).map(|s| s + "\n");
-    fs::write(
-        out.join("custom-elements.json"),
-        pretty(manifest::custom_elements(version))?,
-    )?;
+    let manifest = serde_json::to_string_pretty(&manifest::custom_elements(version))?;
+    fs::write(out.join("custom-elements.json"), manifest + "\n")?;
+    let repository = cargo_field(root, "repository");
+    let package = manifest::package_json(version, repository.as_deref());
     fs::write(
         out.join("package.json"),
-        pretty(manifest::package_json(
-            version,
-            cargo_field(root, "repository").as_deref(),
-        ))?,
+        serde_json::to_string_pretty(&package)? + "\n",
     )?;
     Ok(())
 }
