@@ -33,8 +33,11 @@ usage: cargo xtask <command>
                     build the demo (or the release build) and run only its end-to-end
                     checks in headless Chromium (or Firefox), or only those whose name
                     contains TEXT
-  package           the npm package: target/package/moov-support-widget-<version>.tgz
-                    (release widget with stable names, types, manifest; npm pack)
+  package [--examples]
+                    the npm package: target/package/moov-support-widget-<version>.tgz
+                    (release widget with stable names, types, manifest; npm pack); with
+                    --examples also installs it into examples/react and examples/vue,
+                    type-checks them (and their wrong-prop fixtures) and builds them
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
@@ -70,7 +73,7 @@ fn main() -> ExitCode {
                 .map(String::as_str),
         ),
         Some("setup") => tools::ensure(&root, Need::Browsers),
-        Some("package") => package::run(&root),
+        Some("package") => package::run(&root, args.iter().any(|a| a == "--examples")),
         Some("bench") => bench::run(
             &root,
             &bench::Load::default(),

@@ -68,8 +68,9 @@ pub fn build(root: &Path) -> Result<PathBuf> {
     Ok(tgz)
 }
 
-/// `cargo xtask package`: builds the package and prints where it is and what it weighs.
-pub(crate) fn run(root: &Path) -> Result<()> {
+/// `cargo xtask package`: builds the package and prints where it is and what it weighs; with
+/// `examples`, then builds the examples against it.
+pub(crate) fn run(root: &Path, examples: bool) -> Result<()> {
     crate::tools::ensure(root, crate::tools::Need::Build)?;
     let tgz = build(root)?;
     let packed = std::fs::metadata(&tgz)?.len();
@@ -86,6 +87,12 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         "{packed} bytes packed, {unpacked} bytes unpacked in {} files",
         files.len()
     );
+    if examples {
+        for name in ["react", "vue"] {
+            let dist = example(root, name)?;
+            step(&format!("examples/{name} built into {}", dist.display()));
+        }
+    }
     Ok(())
 }
 
