@@ -68,7 +68,24 @@ function reflected(table) {
 }
 
 function defineProperties(proto, table) {
-  for (const [prop, attr, kind] of reflected(table)) {
+  for (const [prop, attr, kind] of table) {
+    if (attr === null) {
+      // A function option is a plain value, but an accessor on the class all the same:
+      // frameworks (React 19, Vue) set a custom element's property only when the element
+      // has it, and would otherwise write the function into an attribute.
+      const values = new WeakMap();
+      Object.defineProperty(proto, prop, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          return values.has(this) ? values.get(this) : null;
+        },
+        set(value) {
+          values.set(this, value);
+        },
+      });
+      continue;
+    }
     const boolean = kind === "boolean";
     Object.defineProperty(proto, prop, {
       configurable: true,
@@ -93,7 +110,7 @@ export function define_element(tag, table, connect, disconnect, changed) {
     }
     connectedCallback() {
       // Properties set before the element was defined shadow the accessors; apply them.
-      for (const [prop] of reflected(table)) {
+      for (const [prop] of table) {
         if (Object.prototype.hasOwnProperty.call(this, prop)) {
           const value = this[prop];
           delete this[prop];
