@@ -235,16 +235,23 @@ fn vue_listener(event: &EmbedEvent) -> String {
 }
 
 fn frameworks(out: &mut String) {
+    // The framework types are named inside each framework's own module block. An app without
+    // React (or without Vue) that turns `skipLibCheck` off sees that block's missing names;
+    // the package README says so. Vue's `DefineComponent` is a re-export, which an
+    // augmentation only reaches through `import("vue")`.
     out.push_str(
-        "/** React 19 sets a custom element's known properties (camelCase) and passes the rest as attributes. */\n\
-         export type MoovSupportReactProps = MoovSupportOptions &\n\
-         \x20 Omit<import(\"react\").HTMLAttributes<MoovSupportFormElement>, keyof MoovSupportOptions> &\n\
-         \x20 import(\"react\").RefAttributes<MoovSupportFormElement>;\n\n\
+        "// React 19 sets a custom element's known properties (camelCase) and passes the rest\n\
+         // as attributes.\n\
          declare module \"react\" {\n\
          \x20 namespace JSX {\n\
          \x20   interface IntrinsicElements {\n",
     );
-    let _ = writeln!(out, "      \"{TAG}\": MoovSupportReactProps;");
+    let _ = writeln!(
+        out,
+        "      \"{TAG}\": MoovSupportOptions &\n\
+         \x20       Omit<HTMLAttributes<MoovSupportFormElement>, keyof MoovSupportOptions> &\n\
+         \x20       RefAttributes<MoovSupportFormElement>;"
+    );
     out.push_str("    }\n  }\n}\n\n");
 
     out.push_str(
