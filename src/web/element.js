@@ -10,14 +10,20 @@ export const ASSETS = new URL("../../../../", HERE);
 // Where the widget's other files are when this file is not beside them: a bundler inlines it
 // into the app's own chunks, so the npm package's entry names each file in a form the bundler
 // follows and hands them over here before the widget starts:
-//   inbox:     { module: () => import(…), wasm: URL }
-//   sanitizer: { worker: () => Worker, module: () => import(…), wasm: URL }
+//   inbox:     { module: () => Promise<module>, wasm: URL }
+//   sanitizer: { worker: () => Worker, module: () => Promise<module>, wasm: URL }
 //   files:     { "locales/es.json": URL, … }
 // Without it (the script-tag build) every file is found relative to ASSETS.
 export let provided = null;
 
 export function provide(found) {
   provided = found;
+}
+
+// One of the script-tag build's modules, beside the widget. The comments keep bundlers from
+// resolving it: in a bundle the entry's `provide` names the module instead.
+export function importBeside(name) {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(name, ASSETS).href);
 }
 
 function assetUrl(path) {

@@ -2,7 +2,7 @@
 // page; a failed download is tried again at the next need rather than remembered.
 
 // The inbox sits next to the widget's other files, or where the npm package's entry says.
-import { ASSETS, provided } from "./element.js";
+import { ASSETS, importBeside, provided } from "./element.js";
 
 let loading = null;
 
@@ -21,9 +21,7 @@ export function load() {
     });
     const module = (async () => {
       const found = provided && provided.inbox;
-      const module = await (found
-        ? found.module()
-        : import(new URL("moov-support-inbox.js", ASSETS).href));
+      const module = await (found ? found.module() : importBeside("moov-support-inbox.js"));
       await module.default({
         module_or_path: found ? found.wasm : new URL("moov-support-inbox_bg.wasm", ASSETS),
       });

@@ -5,7 +5,7 @@
 // thread instead.
 
 // The sanitizer sits next to the widget's other files, or where the npm package's entry says.
-import { ASSETS, provided } from "./element.js";
+import { ASSETS, importBeside, provided } from "./element.js";
 
 let backend = null;
 
@@ -56,9 +56,7 @@ function inWorker() {
 
 async function onMainThread() {
   const found = provided && provided.sanitizer;
-  const module = await (found
-    ? found.module()
-    : import(new URL("moov-support-sanitizer.js", ASSETS).href));
+  const module = await (found ? found.module() : importBeside("moov-support-sanitizer.js"));
   await module.default({
     module_or_path: found ? found.wasm : new URL("moov-support-sanitizer_bg.wasm", ASSETS),
   });

@@ -78,7 +78,13 @@ pub(super) fn assemble(root: &Path, out: &Path, version: &str) -> Result<()> {
     }
     fs::write(&worker, WORKER_LOADER)?;
     minify_scripts(&assets)?;
-    check_no_literal_folder_url(&assets)?;
+    // The snippets stay as written: their `/* webpackIgnore: true */ /* @vite-ignore */`
+    // comments (which a minifier drops) keep bundlers from resolving the script-tag build's
+    // own paths. They are a few KB, and the app's bundler minifies them anyway.
+    for file in files.iter().filter(|f| f.starts_with("snippets")) {
+        fs::copy(build.join(file), assets.join(file))?;
+    }
+    check_snippets(&assets)?;
 
     let snippets = snippet_folder(&assets)?;
     let template = fs::read_to_string(root.join("package/index.js"))?;
@@ -126,17 +132,29 @@ fn relative_wasm_default(script: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `element.js` must not say `new URL("../../../../", import.meta.url)`, even minified:
-/// bundlers would try to copy the package's parent folder as a file.
-fn check_no_literal_folder_url(assets: &Path) -> Result<()> {
+/// The snippets as bundlers must read them: `element.js` must not say
+/// `new URL("../../../../", import.meta.url)` (bundlers would try to copy the package's parent
+/// folder as a file), and each import of a script-tag path must tell bundlers to leave it.
+fn check_snippets(assets: &Path) -> Result<()> {
     let mut files = Vec::new();
     files_under(assets, Path::new("snippets"), &mut files)?;
     for file in files {
         let text = fs::read_to_string(assets.join(&file))?;
-        if text.contains("../\",import.meta.url)") || text.contains("../\", import.meta.url)") {
+        let name = file.display();
+        if text.contains("../\", import.meta.url)") || text.contains("../\",import.meta.url)") {
             return Err(format!(
-                "{} names its folder as new URL(\"../…\", import.meta.url), which bundlers try to copy",
-                file.display()
+                "{name} names its folder as new URL(\"../…\", import.meta.url), which bundlers try to copy"
+            )
+            .into());
+        }
+        let imports = text.matches("import(").count();
+        let ignored = text
+            .matches("import(/* webpackIgnore: true */ /* @vite-ignore */")
+            .count();
+        if imports != ignored {
+            return Err(format!(
+                "{name}: {} of its {imports} import() calls lack `/* webpackIgnore: true */ /* @vite-ignore */`",
+                imports - ignored
             )
             .into());
         }
