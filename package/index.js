@@ -36,9 +36,11 @@ provide({
 
 // No top-level await, so importing the package never holds up the app's own modules. A page
 // that already has the element (the script tag, or another copy of this package) keeps it.
-export const ready = customElements.get("moov-support-form")
-  ? Promise.resolve()
-  : (performance.mark("moov-support:start"),
-    init({
-      module_or_path: new URL("./assets/moov-support-widget_bg.wasm", import.meta.url),
-    }).then(() => undefined));
+function start() {
+  performance.mark("moov-support:start");
+  return init({
+    module_or_path: new URL("./assets/moov-support-widget_bg.wasm", import.meta.url),
+  }).then(() => undefined);
+}
+
+export const ready = customElements.get("moov-support-form") ? Promise.resolve() : start();

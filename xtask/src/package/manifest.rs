@@ -101,9 +101,10 @@ pub(crate) struct PackageJson {
     types: &'static str,
     exports: Exports,
     files: [&'static str; 6],
-    /// Importing the entry registers the element; so do the served entry and the files it
-    /// loads. A bundler must keep them even when nothing is imported by name.
-    side_effects: [&'static str; 4],
+    /// Importing the entry registers the element, and the widget's own modules define it and
+    /// `window.MoovSupport` when they run: a bundler must keep them even when nothing is
+    /// imported by name.
+    side_effects: [&'static str; 3],
     custom_elements: &'static str,
     keywords: [&'static str; 6],
 }
@@ -169,12 +170,7 @@ pub(crate) fn package_json(version: &str, repository: Option<&str>) -> PackageJs
             "custom-elements.json",
             "assets/",
         ],
-        side_effects: [
-            "./index.js",
-            "./served.js",
-            "./assets/*.js",
-            "./assets/snippets/**/*.js",
-        ],
+        side_effects: ["./index.js", "./assets/*.js", "./assets/snippets/**/*.js"],
         custom_elements: "custom-elements.json",
         keywords: [
             "moov",
