@@ -6,7 +6,6 @@
 //! native tests read the same table the browser code dispatches from. The emitter only takes
 //! an [`EmbedEvent`] from here (one cannot be made elsewhere), so the page never sees an event
 //! this table does not describe.
-#![deny(missing_docs)]
 
 /// The prefix of every event's DOM name.
 pub const PREFIX: &str = "moov-support:";

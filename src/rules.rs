@@ -8,24 +8,36 @@ use thiserror::Error;
 use crate::sanitize;
 use crate::ticket::{Contact, CreateTicket, Field, FieldErrors};
 
+/// The longest subject, in characters: one line a support queue can still show whole.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The longest email, in characters: the most an SMTP path allows.
 pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// What is wrong with one field. The English text is the default message; the widget maps the
 /// variant to the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Problem {
+    /// The field is empty but must be filled in.
     #[error("This field is required.")]
     Required,
+    /// The field is longer than the rules allow.
     #[error("Keep this under {max} characters.")]
-    TooLong { max: usize },
+    TooLong {
+        /// The most characters the field may hold.
+        max: usize,
+    },
+    /// A one-line field holds tabs, line breaks or other control characters.
     #[error("Remove control characters such as tabs or line breaks.")]
     ControlCharacters,
+    /// The email is not an address mail can be sent to.
     #[error("Enter an email address like name@example.com.")]
     InvalidEmail,
+    /// The message has markup but nothing a reader would see.
     #[error("Write a message: it has no visible text.")]
     NoVisibleText,
+    /// The message's formatted text is over the size Moov accepts.
     #[error("The message is too long: keep it under 64 KiB of formatted text.")]
     BodyTooLarge,
 }

@@ -66,7 +66,7 @@ const MAX_EXTRA_PASSES: usize = 4;
 /// the parser can build a tree no HTML text parses back to (`<a>x<select><a>y` puts a link
 /// inside a link; once the `<select>` is removed they serialize nested and reparse as
 /// siblings), so the policy runs again until the text stops changing. Crafted nesting can need
-/// a pass per level; past [`MAX_EXTRA_PASSES`] the body is reduced to its text, which is
+/// a pass per level; past four extra passes the body is reduced to its text, which is
 /// stable, rather than cleaned without bound.
 pub fn clean(html: &str) -> String {
     thread_local! {

@@ -24,6 +24,7 @@ pub struct CreateTicket {
     /// HTML message, always passed through [`crate::sanitize`] before it leaves the browser and
     /// again in the proxy.
     pub body: String,
+    /// Who support answers; the only way back to the user, since the widget keeps no account.
     pub contact: Contact,
     /// Overrides the first message's author (newer API versions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,10 +41,15 @@ pub struct CreateTicket {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TicketStatus {
+    /// Filed, not yet picked up by support.
     New,
+    /// Support is working on it.
     InProgress,
+    /// Support waits for something, often the user's answer.
     OnHold,
+    /// Answered or withdrawn; a closed request takes no more messages.
     Closed,
+    /// A state this version does not know, by its wire name.
     #[serde(untagged)]
     Unknown(String),
 }
@@ -79,18 +85,29 @@ impl TicketStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ticket {
+    /// Moov's id for the ticket, used in its API paths.
     #[serde(rename = "ticketID")]
     pub ticket_id: String,
+    /// The number a user quotes to support ("Ticket #1042").
     pub number: i64,
+    /// The subject line as filed.
     pub title: String,
+    /// Who support answers.
     pub contact: Contact,
+    /// Where the ticket stands.
     pub status: TicketStatus,
+    /// When it was filed (RFC 3339).
     pub created_on: String,
+    /// When it last changed (RFC 3339).
     pub updated_on: String,
+    /// When its latest message was written (RFC 3339), if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_message_on: Option<String>,
+    /// When it was closed (RFC 3339), if it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_on: Option<String>,
+    /// The partner's own reference: the submission's idempotency key, so a retried send is
+    /// recognised as the same ticket.
     #[serde(default, rename = "foreignID", skip_serializing_if = "Option::is_none")]
     pub foreign_id: Option<String>,
 }
@@ -98,13 +115,16 @@ pub struct Ticket {
 /// Per-field messages for the contact object of a 422 answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ContactErrors {
+    /// What is wrong with the email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// What is wrong with the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 impl ContactErrors {
+    /// Whether neither contact field has a message (then the object is left off the wire).
     pub fn is_empty(&self) -> bool {
         self.email.is_none() && self.name.is_none()
     }
@@ -117,19 +137,25 @@ impl ContactErrors {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldErrors {
+    /// What is wrong with the subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// What is wrong with the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// What is wrong with the author override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// What is wrong with the partner's reference.
     #[serde(default, rename = "foreignID", skip_serializing_if = "Option::is_none")]
     pub foreign_id: Option<String>,
+    /// What is wrong with the contact details.
     #[serde(default, skip_serializing_if = "ContactErrors::is_empty")]
     pub contact: ContactErrors,
 }
 
 impl FieldErrors {
+    /// Whether no field has a message: the ticket may be sent.
     pub fn is_empty(&self) -> bool {
         self.title.is_none()
             && self.body.is_none()
@@ -167,13 +193,18 @@ impl FieldErrors {
 /// The four fields a user fills in, in the order the form shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
+    /// The subject line.
     Title,
+    /// The formatted message.
     Body,
+    /// The email support answers.
     Email,
+    /// The user's name (optional).
     Name,
 }
 
 impl Field {
+    /// Every field, in form order.
     pub const ALL: [Field; 4] = [Field::Title, Field::Body, Field::Email, Field::Name];
 
     /// A stable identifier, used for element ids and test selectors.

@@ -49,6 +49,8 @@ pub struct Config {
     pub session_secret: Secret,
     /// Exact origins allowed to call the proxy from a browser.
     pub allowed_origins: Vec<String>,
+    /// Where [`crate::Proxy::start`] listens; unused by a [`crate::Proxy::router`] mounted
+    /// elsewhere, but sandbox mode still requires loopback: give it that app's address.
     pub addr: SocketAddr,
     /// Bounds every call to Moov, token requests included.
     pub upstream_timeout: Duration,

@@ -5,10 +5,25 @@
 //! cleans the ticket with the shared core ([`moov_support::rules`], [`moov_support::sanitize`]),
 //! obtains a scoped Moov token and files the ticket on the session's account.
 //!
-//! Start one with [`Proxy::new`]`(`[`Config::from_map`]`(&vars)?).start()`, or from the command
-//! line ([`settings`]). It needs Moov settings; the local Moov emulator
-//! (`moov-support-sandbox`) runs in-process only when asked for with `--sandbox`, in builds with
-//! the default `sandbox` feature.
+//! A partner whose backend is axum mounts its routes with [`Proxy::router`] (see there for
+//! nesting under a prefix such as `/support`); [`Proxy::start`] serves them on their own, and
+//! the `moov-support-proxy` binary does that from the command line ([`settings`]). All three
+//! start from one [`Config`], e.g. [`Config::from_map`]`(&vars)?`. It needs Moov settings;
+//! the local Moov emulator (`moov-support-sandbox`) runs in-process only when asked for with
+//! `--sandbox` (`MOOV_SANDBOX=1`), in builds with the default `sandbox` feature.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::collections::HashMap;
+//!
+//! let vars = HashMap::from([("MOOV_SANDBOX".to_owned(), "1".to_owned())]);
+//! let config = moov_support_proxy::Config::from_map(&vars)?;
+//! let (support, proxy) = moov_support_proxy::Proxy::new(config).router().await?;
+//! let app = axum::Router::new().nest("/support", support);
+//! # let _ = (app, proxy);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod api;
 pub mod cli;
@@ -30,5 +45,5 @@ pub mod webhook;
 
 pub use config::{Config, ConfigError, Secret};
 pub use error::ApiError;
-pub use server::{Proxy, RunningProxy, StartError};
+pub use server::{Proxy, ProxyHandle, RunningProxy, StartError};
 pub use session::{JwtSessions, Session, SessionError, SessionResolver, SupportScope};

@@ -43,11 +43,16 @@ pub fn span(request: &Request) -> Span {
         .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
+    // Mounted under a prefix, the log shows the path the client asked for, prefix included.
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(request.uri().path(), |original| original.0.path());
     tracing::info_span!(
         "request",
         request_id = id,
         method = %request.method(),
-        path = request.uri().path(),
+        path = path,
     )
 }
 

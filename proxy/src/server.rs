@@ -1,9 +1,13 @@
-//! Starting and stopping the proxy: the sandbox when asked for, the Moov client, the router
-//! and the listener.
+//! Building the proxy from a [`Config`]: the sandbox when asked for, the Moov client, the
+//! shared store and event bus, and the router; then, for [`Proxy::start`], the listener.
+//!
+//! [`Proxy::router`] is the library's entry point for a partner's own axum app;
+//! [`Proxy::start`] and the `moov-support-proxy` binary are its users.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Router;
 use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -40,7 +44,8 @@ pub enum StartError {
     Bus(crate::live::BusError),
 }
 
-/// A proxy about to start; swap in a session resolver before [`Proxy::start`].
+/// A proxy about to be built; swap in a session resolver before [`Proxy::router`] or
+/// [`Proxy::start`].
 pub struct Proxy {
     config: Config,
     sessions: Option<Arc<dyn SessionResolver>>,
@@ -61,8 +66,47 @@ impl Proxy {
         self
     }
 
-    /// Starts the sandbox if needed, binds `config.addr` and serves in the background.
-    pub async fn start(self) -> Result<RunningProxy, StartError> {
+    /// The proxy's routes, to serve on their own or mount in a partner's axum app, and the
+    /// handle that keeps what they rely on running.
+    ///
+    /// Starts the sandbox if the config asks for it, and opens the Moov client, the shared
+    /// store and the live event bus. `config.addr` is not used: whoever serves the router
+    /// chooses the listener.
+    ///
+    /// Mounted under a prefix, the widget's `endpoint` is the prefix followed by
+    /// `/api/support/tickets`; the widget finds the list, a ticket, its messages, closing and
+    /// the live events from that URL, so nothing else needs configuring:
+    ///
+    /// ```no_run
+    /// # async fn run(config: moov_support_proxy::Config) -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::net::SocketAddr;
+    /// use axum::{routing::get, Router};
+    ///
+    /// let (support, proxy) = moov_support_proxy::Proxy::new(config).router().await?;
+    /// let app = Router::new()
+    ///     .route("/api/hello", get(|| async { "hello" }))
+    ///     // The widget's endpoint: "/support/api/support/tickets".
+    ///     .nest("/support", support);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8090").await?;
+    /// // The peer address feeds the per-IP limit.
+    /// let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    /// axum::serve(listener, app)
+    ///     .with_graceful_shutdown(proxy.on_shutdown(async {
+    ///         let _ = tokio::signal::ctrl_c().await;
+    ///     }))
+    ///     .await?;
+    /// proxy.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// Served without connect info (plain `axum::serve(listener, app)`), the per-IP limit
+    /// counts the `X-Forwarded-For` entry of the outermost trusted reverse proxy when
+    /// `trusted_proxy_hops` is set, and is otherwise skipped, with one warning in the log.
+    ///
+    /// The static files of `config.static_dir` answer the paths no proxy route claims under
+    /// the prefix only: the partner's own routes and fallback are left alone.
+    pub async fn router(self) -> Result<(Router, ProxyHandle), StartError> {
         let config = self.config;
         let (credentials, sandbox) = match &config.upstream {
             Upstream::Moov(credentials) => (credentials.clone(), None::<RunningSandbox>),
@@ -134,34 +178,30 @@ impl Proxy {
         let state = AppState::new(sessions, moov, store, bus, settings, dev);
         let streams = state.clone();
         let app = api::router(state, &config.allowed_origins, config.static_dir.as_deref());
+        let handle = ProxyHandle {
+            moov_url,
+            sandbox,
+            streams,
+            webhook_secret: config.webhook_secret,
+        };
+        Ok((app, handle))
+    }
 
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.addr,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind {
-            addr: config.addr,
-            source,
-        })?;
-        // The built-in sandbox delivers its webhooks here, signed as Moov would.
-        #[cfg(feature = "sandbox")]
-        if let (Some(running), Some(secret)) = (&sandbox, &config.webhook_secret) {
-            running
-                .handle
-                .set_webhook(Some(moov_support_sandbox::WebhookTarget {
-                    url: format!("http://{addr}{}", api::WEBHOOK_PATH),
-                    secret: secret.expose().to_owned(),
-                }));
-        }
+    /// Builds the router, binds `config.addr` and serves in the background, with the peer
+    /// address for the per-IP limit.
+    pub async fn start(self) -> Result<RunningProxy, StartError> {
+        let addr = self.config.addr;
+        let (app, handle) = self.router().await?;
+        let bind_error = |source| StartError::Bind { addr, source };
+        let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+        let addr = listener.local_addr().map_err(bind_error)?;
+        handle.deliver_sandbox_webhooks_to(&format!("http://{addr}"));
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
+            // Ends on a stop request, or when the handle is dropped.
             let shutdown = async move {
-                // Ends on a stop request, or when the handle is dropped.
                 let _ = stopped.changed().await;
             };
-            // The peer address feeds the per-IP limit.
             let app = app.into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown)
@@ -169,12 +209,89 @@ impl Proxy {
         });
         Ok(RunningProxy {
             addr,
-            moov_url,
-            sandbox,
-            streams,
+            moov_url: handle.moov_url.clone(),
+            handle,
             stop,
             task,
         })
+    }
+}
+
+/// What a proxy's router relies on beyond its requests: the built-in sandbox when there is
+/// one, and the live event streams to end at shutdown. Keep it as long as the router is
+/// served; dropping it stops the sandbox.
+pub struct ProxyHandle {
+    moov_url: String,
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    sandbox: Option<RunningSandbox>,
+    /// Live event streams would otherwise hold a graceful shutdown up until their sessions
+    /// expire.
+    streams: AppState,
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    webhook_secret: Option<crate::config::Secret>,
+}
+
+impl ProxyHandle {
+    /// Where tickets go: Moov's base URL or the built-in sandbox's.
+    pub fn moov_url(&self) -> &str {
+        &self.moov_url
+    }
+
+    /// The built-in sandbox, when the proxy runs against it.
+    #[cfg(feature = "sandbox")]
+    pub fn sandbox(&self) -> Option<&SandboxHandle> {
+        self.sandbox.as_ref().map(|s| &s.handle)
+    }
+
+    /// Tells the built-in sandbox where the router is reachable, e.g.
+    /// `http://127.0.0.1:8090/support` when nested under `/support`, so it delivers its
+    /// webhooks (support's replies) signed with the proxy's webhook secret, as Moov would.
+    /// Without a sandbox, or without a webhook secret, it does nothing.
+    pub fn deliver_sandbox_webhooks_to(&self, mounted_at: &str) {
+        #[cfg(feature = "sandbox")]
+        if let (Some(running), Some(secret)) = (&self.sandbox, &self.webhook_secret) {
+            running
+                .handle
+                .set_webhook(Some(moov_support_sandbox::WebhookTarget {
+                    url: format!("{}{}", mounted_at.trim_end_matches('/'), api::WEBHOOK_PATH),
+                    secret: secret.expose().to_owned(),
+                }));
+        }
+        #[cfg(not(feature = "sandbox"))]
+        let _ = mounted_at;
+    }
+
+    /// Ends every live event stream, now and from now on; their widgets reconnect to another
+    /// instance. Call it when the server starts shutting down: a graceful shutdown waits for
+    /// open streams.
+    pub fn end_streams(&self) {
+        self.streams.end_streams();
+    }
+
+    /// `signal`, then [`ProxyHandle::end_streams`]: the future to give
+    /// `axum::serve(…).with_graceful_shutdown`.
+    pub fn on_shutdown<F>(
+        &self,
+        signal: F,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let streams = self.streams.clone();
+        async move {
+            signal.await;
+            streams.end_streams();
+        }
+    }
+
+    /// Ends the live event streams and stops the built-in sandbox, once the server has
+    /// stopped.
+    pub async fn shutdown(self) {
+        self.streams.end_streams();
+        #[cfg(feature = "sandbox")]
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
     }
 }
 
@@ -183,11 +300,7 @@ pub struct RunningProxy {
     pub addr: SocketAddr,
     /// Where tickets go: Moov's base URL or the built-in sandbox's.
     pub moov_url: String,
-    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
-    sandbox: Option<RunningSandbox>,
-    /// Ends the live event streams at shutdown, which would otherwise hold it up until
-    /// their sessions expire.
-    streams: AppState,
+    handle: ProxyHandle,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -201,19 +314,16 @@ impl RunningProxy {
     /// The built-in sandbox, when the proxy runs against it.
     #[cfg(feature = "sandbox")]
     pub fn sandbox(&self) -> Option<&SandboxHandle> {
-        self.sandbox.as_ref().map(|s| &s.handle)
+        self.handle.sandbox()
     }
 
     /// Stops accepting, ends the live event streams (their widgets reconnect elsewhere), lets
     /// requests in flight finish, then stops the sandbox.
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.stop.send(true);
-        self.streams.end_streams();
+        self.handle.end_streams();
         let served = self.task.await.unwrap_or(Ok(()));
-        #[cfg(feature = "sandbox")]
-        if let Some(sandbox) = self.sandbox {
-            sandbox.shutdown().await;
-        }
+        self.handle.shutdown().await;
         served
     }
 }

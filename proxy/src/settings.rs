@@ -5,6 +5,9 @@
 //! Each value is checked as it is parsed, with the reason an operator needs; [`crate::Config`]
 //! then checks how settings combine. [`parse_with_env`] reads a map instead of the process
 //! environment, so tests never touch it.
+// The fields' doc comments are clap's `--help` text, written for a terminal: bare URLs and
+// brackets there are meant as they read.
+#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -19,39 +19,53 @@ pub const DEFAULT_RETRY_SECONDS: u32 = 30;
 /// One variant per situation the user must handle differently.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum SubmitError {
+    /// The rules or Moov (422) refused some fields; the form shows each message on its field.
     #[error("Some fields need attention.")]
     Invalid(FieldErrors),
+    /// The proxy refused the request as malformed (400), with its reason.
     #[error("The request was not accepted: {0}")]
     BadRequest(String),
+    /// The session token was refused (401) even after asking the token provider again.
     #[error("Your session has expired. Sign in again, then press Send.")]
     SessionExpired,
+    /// The user's account may not file tickets (403).
     #[error("This account is not allowed to contact support. Ask your administrator.")]
     Forbidden,
+    /// The proxy or Moov does not know the user's account (404).
     #[error("Support could not find your account. Ask your administrator.")]
     NotFound,
+    /// The idempotency key was used for a different message (409), with the proxy's reason.
     #[error("This message conflicts with one already sent: {0}")]
     Conflict(String),
+    /// The request body was over the proxy's limit (413).
     #[error("The message is too large to send. Shorten it and try again.")]
     TooLarge,
+    /// Too many sends (429); the seconds to wait when the proxy said (`Retry-After`).
     #[error(
         "Too many messages were sent. Try again in {}.",
         seconds(.0.unwrap_or(DEFAULT_RETRY_SECONDS))
     )]
     RateLimited(Option<u32>),
+    /// The proxy failed (500); the draft stays saved.
     #[error(
         "Support is having trouble right now. Your message is saved; try again in a few minutes."
     )]
     ServerError,
+    /// The proxy could not reach Moov, or Moov is unavailable (502, 503).
     #[error("Support could not be reached. Your message is saved; try again shortly.")]
     BadGateway,
+    /// Moov did not answer the proxy in time (504).
     #[error("Support took too long to answer. Your message is saved; try again shortly.")]
     GatewayTimeout,
+    /// The browser could not reach the proxy at all, usually because it is offline.
     #[error(
         "You appear to be offline. Your message is saved; send it again when you are back online."
     )]
     Network,
+    /// The proxy did not answer within the form's timeout.
     #[error("The request timed out. Your message is saved; try again.")]
     Timeout,
+    /// Any other HTTP status, kept so support can tell what happened.
     #[error("Something went wrong (HTTP {0}). Your message is saved; try again.")]
     Unexpected(u16),
 }
@@ -67,8 +81,11 @@ fn seconds(count: u32) -> String {
 /// A failed submission and the trace id support needs to find it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
+    /// What went wrong, in the terms the user must act on.
     pub error: SubmitError,
+    /// The proxy's `X-Request-Id`, which support asks for to find the request in its logs.
     pub request_id: Option<String>,
+    /// The HTTP status, when an answer came at all.
     pub status: Option<u16>,
 }
 

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 /// A reply from support on one of the user's requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// Moov's id for the request that was answered.
     pub ticket_id: String,
+    /// The number the user knows the request by.
     pub number: i64,
 }
 

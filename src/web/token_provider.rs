@@ -12,6 +12,7 @@ pub type TokenFuture = Pin<Box<dyn Future<Output = Option<String>>>>;
 /// Gives a session token for the signed-in user, asked at every send the page has no token
 /// for and once more after the proxy refused one.
 pub trait TokenProvider {
+    /// A token for the signed-in user, or `None` when nobody is signed in.
     fn token(&self) -> TokenFuture;
 
     /// Whether asking can answer at all; a provider that cannot is never asked who is signed
@@ -36,10 +37,12 @@ where
 pub struct Tokens(Rc<dyn TokenProvider>);
 
 impl Tokens {
+    /// Wraps a provider, usually an `async` closure: `Tokens::new(|| async { Some(token) })`.
     pub fn new(provider: impl TokenProvider + 'static) -> Self {
         Tokens(Rc::new(provider))
     }
 
+    /// Whether the provider can answer at all (see [`TokenProvider::is_available`]).
     pub fn is_available(&self) -> bool {
         self.0.is_available()
     }

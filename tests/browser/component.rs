@@ -1,14 +1,12 @@
-//! `SupportForm` mounted by a Leptos app: the configuration as [`Options`], a Rust token provider
-//! and Rust callbacks, and no `moov-support:*` DOM events.
+//! `SupportForm` mounted by a Leptos app through the crate's public names only: the
+//! configuration built with [`Options`]' setters, a Rust token provider and Rust callbacks,
+//! and no `moov-support:*` DOM events.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use moov_support::ticket::Ticket;
-use moov_support::web::client::Failure;
-use moov_support::web::embed::Options;
-use moov_support::web::ui::SupportForm;
+use moov_support::{Failure, Options, SupportForm, Ticket};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -55,12 +53,8 @@ async fn a_leptos_app_gets_its_ticket_through_rust_callbacks_and_its_token_from_
             .unwrap();
     }
 
-    // The configuration as a partner's attributes give it, without a page token.
-    let configured: HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    configured.set_attribute("endpoint", &endpoint()).unwrap();
-    configured.set_attribute("locale", "en").unwrap();
-    configured.set_id("component");
-    let options = Options::read(&configured);
+    // The configuration as a Leptos app builds it, without a token up front.
+    let options = Options::new(endpoint()).locale("en").instance("component");
 
     let container: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&container).unwrap();

@@ -4,7 +4,7 @@
 use moov_support::options_spec::{self as spec, EmbedOption, Flag, Number, Text, OPTIONS};
 use moov_support::web::client;
 use moov_support::web::embed;
-use moov_support::web::options::Options;
+use moov_support::Options;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -323,18 +323,14 @@ fn every_option_in_the_table_is_a_property_of_the_element_that_reflects_to_its_a
         .unchecked_into();
     assert_eq!(
         Options::read(&configured),
-        Options {
-            endpoint: "endpoint-value".into(),
-            session_token: Some("sessionToken-value".into()),
-            contact_email: Some("contactEmail-value".into()),
-            contact_name: Some("contactName-value".into()),
-            lock_contact: true,
-            locale: Some("locale-value".into()),
-            launcher: true,
-            timeout_ms: 1234,
-            requests_first: false,
-            instance: None,
-        }
+        Options::new("endpoint-value")
+            .session_token("sessionToken-value")
+            .contact_email("contactEmail-value")
+            .contact_name("contactName-value")
+            .lock_contact(true)
+            .locale("locale-value")
+            .launcher(true)
+            .timeout_ms(1234)
     );
     let (property, callback) = values
         .iter()
@@ -351,9 +347,16 @@ fn every_option_in_the_table_is_a_property_of_the_element_that_reflects_to_its_a
         .unwrap()
         .unchecked_into();
     let defaults = Options::read(&plain);
-    assert_eq!(Some(defaults.endpoint.as_str()), spec::ENDPOINT.default);
-    assert_eq!(defaults.timeout_ms, spec::TIMEOUT_MS.default);
-    assert_eq!(defaults.timeout_ms, client::DEFAULT_TIMEOUT_MS);
-    assert_eq!(defaults.session_token, None);
-    assert!(!defaults.lock_contact && !defaults.launcher);
+    let documented = Options::new(spec::ENDPOINT.default.unwrap())
+        .timeout_ms(spec::TIMEOUT_MS.default)
+        .lock_contact(false)
+        .launcher(false)
+        .requests_first(false);
+    assert_eq!(defaults, documented);
+    assert_eq!(
+        Options::default(),
+        documented,
+        "a Rust app gets the same defaults"
+    );
+    assert_eq!(spec::TIMEOUT_MS.default, client::DEFAULT_TIMEOUT_MS);
 }

@@ -5,6 +5,7 @@ mod assets;
 mod bench;
 mod bench_browser;
 mod demo_e2e;
+mod examples;
 mod fuzz;
 mod http;
 mod package;
@@ -229,8 +230,9 @@ fn browser_tests(
         "--target",
         "wasm32-unknown-unknown",
         // One bundle: the test page has no sanitizer module or language files next to it.
+        // `csr`: the tests mount forms with Leptos' client-side rendering, as the widget does.
         "--features",
-        "inline-sanitizer,inline-locales,inline-inbox",
+        "csr,inline-sanitizer,inline-locales,inline-inbox",
         "--test",
         "browser",
         "--test",
@@ -315,9 +317,14 @@ fn test(root: &Path) -> Result<()> {
             "clippy",
             "-p",
             "moov-support",
+            "-p",
+            "example-leptos",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
+            // The widget's own bundles need `csr`, as its trunk build turns it on.
+            "--features",
+            "moov-support/csr",
             "--",
             "-D",
             "warnings",

@@ -1,1 +1,5 @@
-fn main() {}
+//! Mounts the dashboard; everything it shows is in the library.
+
+fn main() {
+    leptos::mount::mount_to_body(example_leptos::App);
+}

@@ -54,6 +54,13 @@ fn same_origin(request: &Request, origin: &str) -> bool {
 }
 
 /// Limits API requests per client address, before any session or Moov work is done.
+///
+/// The address is the peer's (`ConnectInfo<SocketAddr>`, given by
+/// `into_make_service_with_connect_info`), or behind trusted reverse proxies the one they
+/// forwarded. A router served without connect info still answers: it counts the forwarded
+/// address when `trusted_proxy_hops` is set and the header has it, and otherwise lets the
+/// request through, saying so once in the log, since a missing limit is better than refusing
+/// every request.
 pub(super) async fn limit_per_ip(
     State(state): State<AppState>,
     request: Request,
@@ -64,8 +71,18 @@ pub(super) async fn limit_per_ip(
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        let client =
-            peer.map(|peer| client_ip(request.headers(), peer, state.0.trusted_proxy_hops));
+        let hops = state.0.trusted_proxy_hops;
+        let client = match peer {
+            Some(peer) => Some(client_ip(request.headers(), peer, hops)),
+            None => forwarded_ip(request.headers(), hops),
+        };
+        if client.is_none() {
+            state.0.unlimited_warning.call_once(|| {
+                tracing::warn!(
+                    "the per-IP limit is skipped: the proxy's router is served without connect info; serve it with `into_make_service_with_connect_info::<SocketAddr>()`, or set TRUSTED_PROXY_HOPS behind a reverse proxy that sets X-Forwarded-For"
+                );
+            });
+        }
         if let (Some(ip), true) = (client, request.uri().path().starts_with("/api/")) {
             if let Err(wait) = limit.check(&rate_key(ip)).await {
                 return ApiError::TooManyRequests {
@@ -83,8 +100,13 @@ pub(super) async fn limit_per_ip(
 /// the client itself and prove nothing; a header too short or unreadable falls back to the
 /// peer.
 pub fn client_ip(headers: &HeaderMap, peer: IpAddr, hops: u8) -> IpAddr {
+    forwarded_ip(headers, hops).unwrap_or(peer)
+}
+
+/// The `X-Forwarded-For` entry `hops` places from the right, if there is a readable one.
+fn forwarded_ip(headers: &HeaderMap, hops: u8) -> Option<IpAddr> {
     if hops == 0 {
-        return peer;
+        return None;
     }
     let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
@@ -97,7 +119,6 @@ pub fn client_ip(headers: &HeaderMap, peer: IpAddr, hops: u8) -> IpAddr {
         .len()
         .checked_sub(usize::from(hops))
         .and_then(|i| entries[i].parse().ok())
-        .unwrap_or(peer)
 }
 
 /// Whom the per-IP limit counts: an IPv4 address on its own, an IPv6 client by its /64. One

@@ -57,7 +57,7 @@ const EXPOSED_HEADERS: [HeaderName; 3] = [X_REQUEST_ID, X_MOOV_REQUEST_ID, heade
 ///
 /// Moov's webhook route is outside the widget's layers: it is called by Moov, not by a
 /// browser, so it has no CORS and no Origin check, and it is not counted by the per-IP limit
-/// (see [`webhooks`]); it shares the body limit, panic guard, timeout, headers and log.
+/// (see `webhooks`); it shares the body limit, panic guard, timeout, headers and log.
 pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&Path>) -> Router {
     let dev = state.0.dev.is_some();
     let mut routes = Router::new()

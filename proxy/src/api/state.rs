@@ -87,6 +87,8 @@ pub(super) struct Inner {
     pub(super) idempotency: Idempotency,
     pub(super) user_limit: Option<WindowLimit>,
     pub(super) ip_limit: Option<WindowLimit>,
+    /// Said once: the per-IP limit cannot see client addresses (no connect info).
+    pub(super) unlimited_warning: std::sync::Once,
     pub(super) trusted_proxy_hops: u8,
     pub(super) ready_account: Option<Uuid>,
     pub(super) request_timeout: Duration,
@@ -131,6 +133,7 @@ impl AppState {
             idempotency: Idempotency::new(store.clone(), claim_ttl, wait_for),
             user_limit: limit("user", settings.tickets_per_minute),
             ip_limit: limit("ip", settings.requests_per_ip_per_minute),
+            unlimited_warning: std::sync::Once::new(),
             visibility: Visibility::new(store.clone()),
             store,
             bus,

@@ -248,6 +248,7 @@ impl Env {
 }
 
 /// A proxy in sandbox mode (`MOOV_SANDBOX=1`, its own sandbox inside) with `extra` settings.
+#[cfg(feature = "sandbox")]
 pub async fn start_sandboxed(extra: &[(&str, &str)]) -> moov_support_proxy::RunningProxy {
     let mut settings = vars(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", "127.0.0.1:0")]);
     settings.extend(vars(extra));
@@ -258,6 +259,7 @@ pub async fn start_sandboxed(extra: &[(&str, &str)]) -> moov_support_proxy::Runn
 }
 
 /// Files a ticket as the sandbox's demo user; answers the session token and the ticket.
+#[cfg(feature = "sandbox")]
 pub async fn filed_as_demo_user(proxy: &moov_support_proxy::RunningProxy) -> (String, Value) {
     let session = Reply::read(
         client()

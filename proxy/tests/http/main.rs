@@ -11,6 +11,8 @@ mod idempotency;
 mod live;
 mod logs;
 mod lookup;
+#[cfg(feature = "sandbox")]
+mod nested;
 mod on_behalf;
 mod production;
 #[path = "../support/redis.rs"]
