@@ -356,9 +356,33 @@ fn test(root: &Path) -> Result<()> {
         release = Some(dir.clone());
         assets::budget_check(&dir)
     });
+    let mut frontends = Vec::new();
     check(
         "npm package: build, types, the React and Vue examples",
-        &mut || package::check(root),
+        &mut || {
+            package::build(root)?;
+            for name in ["react", "vue"] {
+                let dist = package::example(root, name)?;
+                frontends.push(examples::e2e::Frontend {
+                    name,
+                    dist,
+                    drawn: examples::e2e::Drawn::CustomElement,
+                });
+            }
+            Ok(())
+        },
+    );
+    check(
+        "the examples end to end: a ticket from React, Vue and Leptos through the axum example",
+        &mut || {
+            let mut all = std::mem::take(&mut frontends);
+            all.push(examples::e2e::Frontend {
+                name: "leptos",
+                dist: examples::leptos::build(root)?,
+                drawn: examples::e2e::Drawn::Component,
+            });
+            examples::e2e::run(root, &all)
+        },
     );
     let built = check("widget bundle (trunk build)", &mut || {
         cmd(Command::new("trunk").current_dir(root).arg("build"))

@@ -95,12 +95,3 @@ pub(crate) fn run(root: &Path, examples: bool) -> Result<()> {
     }
     Ok(())
 }
-
-/// The test run's check: the package, then each example against it.
-pub fn check(root: &Path) -> Result<()> {
-    build(root)?;
-    for name in ["react", "vue"] {
-        example(root, name)?;
-    }
-    Ok(())
-}
