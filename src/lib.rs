@@ -50,6 +50,7 @@
 pub mod claims;
 #[doc(hidden)]
 pub mod draft;
+pub mod embed_events;
 #[doc(hidden)]
 pub mod form_state;
 #[doc(hidden)]

@@ -2,11 +2,34 @@
 // only gives partners the DOM surface they expect from a web component.
 
 // wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the widget's other
-// files sit in <assets>/.
-export const ASSETS = new URL("../../../../", import.meta.url);
+// files sit in <assets>/. The base is a variable, not `import.meta.url` itself, so bundlers
+// (which copy the target of every `new URL("…", import.meta.url)`) leave this folder alone.
+const HERE = import.meta.url;
+export const ASSETS = new URL("../../../../", HERE);
+
+// Where the widget's other files are when this file is not beside them: a bundler inlines it
+// into the app's own chunks, so the npm package's entry names each file in a form the bundler
+// follows and hands them over here before the widget starts:
+//   inbox:     { module: () => Promise<module>, wasm: URL }
+//   sanitizer: { worker: () => Worker, module: () => Promise<module>, wasm: URL }
+//   files:     { "locales/es.json": URL, … }
+// Without it (the script-tag build) every file is found relative to ASSETS.
+export let provided = null;
+
+export function provide(found) {
+  provided = found;
+}
+
+// One of the script-tag build's modules, beside the widget. The comments keep bundlers from
+// resolving it: in a bundle the entry's `provide` names the module instead.
+export function importBeside(name) {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ new URL(name, ASSETS).href);
+}
 
 function assetUrl(path) {
-  return new URL(path, ASSETS).href;
+  const found = provided && provided.files && provided.files[path];
+  if (provided && !found) throw new Error(`the npm package does not name ${path}`);
+  return found ? String(found) : new URL(path, ASSETS).href;
 }
 
 // A form waits for its language's file before it is drawn; one that stalls must not keep
@@ -51,7 +74,24 @@ function reflected(table) {
 }
 
 function defineProperties(proto, table) {
-  for (const [prop, attr, kind] of reflected(table)) {
+  for (const [prop, attr, kind] of table) {
+    if (attr === null) {
+      // A function option is a plain value, but an accessor on the class all the same:
+      // frameworks (React 19, Vue) set a custom element's property only when the element
+      // has it, and would otherwise write the function into an attribute.
+      const values = new WeakMap();
+      Object.defineProperty(proto, prop, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          return values.has(this) ? values.get(this) : null;
+        },
+        set(value) {
+          values.set(this, value);
+        },
+      });
+      continue;
+    }
     const boolean = kind === "boolean";
     Object.defineProperty(proto, prop, {
       configurable: true,
@@ -76,7 +116,7 @@ export function define_element(tag, table, connect, disconnect, changed) {
     }
     connectedCallback() {
       // Properties set before the element was defined shadow the accessors; apply them.
-      for (const [prop] of reflected(table)) {
+      for (const [prop] of table) {
         if (Object.prototype.hasOwnProperty.call(this, prop)) {
           const value = this[prop];
           delete this[prop];

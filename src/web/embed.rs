@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::embed_events;
 use crate::web::events::Emitter;
 use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
@@ -141,9 +142,9 @@ pub fn mount(host: &web_sys::HtmlElement) {
                 options=options
                 session_token=session_token
                 token_provider=HostTokenCallback::new(target)
-                on_ready=events.on("ready")
-                on_draft_restored=events.on("draft-restored")
-                on_queued=events.on("queued")
+                on_ready=events.on(embed_events::READY)
+                on_draft_restored=events.on(embed_events::DRAFT_RESTORED)
+                on_queued=events.on(embed_events::QUEUED)
                 on_submitted=events.on_submitted()
                 on_error=events.on_error()
                 on_reply=events.on_reply()

@@ -1,8 +1,8 @@
 // Loads "Your requests" (moov-support-inbox.js and its wasm) when a form needs it, once per
 // page; a failed download is tried again at the next need rather than remembered.
 
-// The inbox sits next to the widget's other files.
-import { ASSETS } from "./element.js";
+// The inbox sits next to the widget's other files, or where the npm package's entry says.
+import { ASSETS, importBeside, provided } from "./element.js";
 
 let loading = null;
 
@@ -20,8 +20,11 @@ export function load() {
       );
     });
     const module = (async () => {
-      const module = await import(new URL("moov-support-inbox.js", ASSETS).href);
-      await module.default({ module_or_path: new URL("moov-support-inbox_bg.wasm", ASSETS) });
+      const found = provided && provided.inbox;
+      const module = await (found ? found.module() : importBeside("moov-support-inbox.js"));
+      await module.default({
+        module_or_path: found ? found.wasm : new URL("moov-support-inbox_bg.wasm", ASSETS),
+      });
       return module.mount;
     })();
     module.catch(() => {});

@@ -4,17 +4,20 @@
 // origin than the page, or a CSP without a worker source), the same module runs on the main
 // thread instead.
 
-// The sanitizer sits next to the widget's other files.
-import { ASSETS } from "./element.js";
+// The sanitizer sits next to the widget's other files, or where the npm package's entry says.
+import { ASSETS, importBeside, provided } from "./element.js";
 
 let backend = null;
 
 function inWorker() {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("moov-support-sanitizer_loader.js", ASSETS), {
-      type: "module",
-      name: "moov-support-sanitizer",
-    });
+    const found = provided && provided.sanitizer;
+    const worker = found
+      ? found.worker()
+      : new Worker(new URL("moov-support-sanitizer_loader.js", ASSETS), {
+          type: "module",
+          name: "moov-support-sanitizer",
+        });
     const pending = new Map();
     let next = 0;
     let ready = false;
@@ -52,8 +55,11 @@ function inWorker() {
 }
 
 async function onMainThread() {
-  const module = await import(new URL("moov-support-sanitizer.js", ASSETS).href);
-  await module.default({ module_or_path: new URL("moov-support-sanitizer_bg.wasm", ASSETS) });
+  const found = provided && provided.sanitizer;
+  const module = await (found ? found.module() : importBeside("moov-support-sanitizer.js"));
+  await module.default({
+    module_or_path: found ? found.wasm : new URL("moov-support-sanitizer_bg.wasm", ASSETS),
+  });
   return { clean: async (html) => module.clean(html) };
 }
 

@@ -8,6 +8,7 @@ mod demo_e2e;
 mod examples;
 mod fuzz;
 mod http;
+mod package;
 mod run;
 mod service;
 mod soak;
@@ -33,6 +34,11 @@ usage: cargo xtask <command>
                     build the demo (or the release build) and run only its end-to-end
                     checks in headless Chromium (or Firefox), or only those whose name
                     contains TEXT
+  package [--examples]
+                    the npm package: target/package/moov-support-widget-<version>.tgz
+                    (release widget with stable names, types, manifest; npm pack); with
+                    --examples also installs it into examples/react and examples/vue,
+                    type-checks them (and their wrong-prop fixtures) and builds them
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
                 .map(String::as_str),
         ),
         Some("setup") => tools::ensure(&root, Need::Browsers),
+        Some("package") => package::run(&root, args.iter().any(|a| a == "--examples")),
         Some("bench") => bench::run(
             &root,
             &bench::Load::default(),
@@ -89,7 +96,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
@@ -349,6 +356,34 @@ fn test(root: &Path) -> Result<()> {
         release = Some(dir.clone());
         assets::budget_check(&dir)
     });
+    let mut frontends = Vec::new();
+    check(
+        "npm package: build, types, the React and Vue examples",
+        &mut || {
+            package::build(root)?;
+            for name in ["react", "vue"] {
+                let dist = package::example(root, name)?;
+                frontends.push(examples::e2e::Frontend {
+                    name,
+                    dist,
+                    drawn: examples::e2e::Drawn::CustomElement,
+                });
+            }
+            Ok(())
+        },
+    );
+    check(
+        "the examples end to end: a ticket from React, Vue and Leptos through the axum example",
+        &mut || {
+            let mut all = std::mem::take(&mut frontends);
+            all.push(examples::e2e::Frontend {
+                name: "leptos",
+                dist: examples::leptos::build(root)?,
+                drawn: examples::e2e::Drawn::Component,
+            });
+            examples::e2e::run(root, &all)
+        },
+    );
     let built = check("widget bundle (trunk build)", &mut || {
         cmd(Command::new("trunk").current_dir(root).arg("build"))
     });

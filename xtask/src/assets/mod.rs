@@ -24,7 +24,7 @@ mod precompress;
 mod release;
 mod sizes;
 
-pub(crate) use release::{files_under, release};
+pub(crate) use release::{files_under, is_widget_entry, minify_scripts, release, target_dir};
 pub(crate) use sizes::{budget_check, print_table, sizes, totals};
 
 /// The loader partners include by name; everything else of the widget moves under `v/<hash>/`.

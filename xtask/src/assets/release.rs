@@ -35,7 +35,7 @@ pub(crate) fn release(root: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
@@ -43,7 +43,7 @@ fn target_dir(root: &Path) -> PathBuf {
 
 /// Minifies the widget's JS in place with esbuild: the JS glue and the scripts it imports.
 /// The loader stays as written, since [`arrange`] rewrites its paths, and it is under 1 KB.
-fn minify_scripts(dir: &Path) -> Result<()> {
+pub(crate) fn minify_scripts(dir: &Path) -> Result<()> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
@@ -72,7 +72,7 @@ fn minify_scripts(dir: &Path) -> Result<()> {
 }
 
 /// Whether a top-level entry of a trunk build belongs to the widget (not the loader or demo).
-pub(super) fn is_widget_entry(name: &str) -> bool {
+pub(crate) fn is_widget_entry(name: &str) -> bool {
     name == "snippets" || name == "locales" || (name.starts_with("moov-support-") && name != LOADER)
 }
 

@@ -6,8 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use crate::run::{free_addr, step, Result};
 use crate::service::Service;
 use crate::webdriver::{profile_dir, start_chromedriver, Browser, Element};
@@ -150,7 +148,7 @@ fn in_the_sandbox(base: &str, number: u64, title: &str) -> Result<()> {
         .iter()
         .find(|t| t["number"].as_u64() == Some(number))
         .ok_or_else(|| format!("the sandbox has no ticket #{number}"))?;
-    if found["title"] != Value::from(title) {
+    if found["title"] != title {
         return Err(format!(
             "ticket #{number} is titled {:?}, not {title:?}",
             found["title"]

@@ -1,0 +1,11 @@
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+
+// `npm run dev` forwards the session and the proxy's routes to the partner's server
+// (examples/axum, `cargo run -p example-axum` with EXAMPLE_SANDBOX=1).
+const server = "http://127.0.0.1:8090";
+
+export default defineConfig({
+  plugins: [react()],
+  server: { proxy: { "/session": server, "/support": server } },
+});
