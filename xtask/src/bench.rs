@@ -201,7 +201,14 @@ fn widget(root: &Path, binary: &Path) -> Result<()> {
         Ok(lines) => print!("{lines}"),
         Err(e) => println!("browser measurements failed: {e}"),
     }
-    browser.map(|_| ())
+    // The npm package in a partner's own build, beside the script tag's bytes above.
+    let bundled = crate::examples::first_load::react(root, first.brotli);
+    println!();
+    match &bundled {
+        Ok(lines) => print!("{lines}"),
+        Err(e) => println!("the React example's first load could not be measured: {e}"),
+    }
+    browser.and(bundled).map(|_| ())
 }
 
 /// The proxy built for a server: the workspace's release profile is tuned for the widget's

@@ -339,6 +339,15 @@ fn test(root: &Path) -> Result<()> {
             cmd(cargo(root).args(["test", "--workspace", "--exclude", "moov-support"]))
         },
     );
+    check("the crates package (cargo package --list)", &mut || {
+        for crate_name in ["moov-support", "moov-support-proxy", "moov-support-sandbox"] {
+            // The file lists go nowhere; a refusal is on standard error.
+            cmd(cargo(root)
+                .args(["package", "--list", "--allow-dirty", "-p", crate_name])
+                .stdout(std::process::Stdio::null()))?;
+        }
+        Ok(())
+    });
     let mut release = None;
     // Named from the budget itself, so the two never disagree.
     let size_check: &'static str = Box::leak(

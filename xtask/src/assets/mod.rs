@@ -21,6 +21,7 @@
 //! clients that accept them.
 
 mod precompress;
+pub(crate) use precompress::brotli;
 mod release;
 mod sizes;
 

@@ -14,7 +14,7 @@ pub(super) fn compressible(path: &Path) -> bool {
         .is_some_and(|e| COMPRESSIBLE.contains(&e))
 }
 
-pub(super) fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,
         // The largest window every browser decodes; it matters for the wasm files.

@@ -32,9 +32,7 @@ const HOST: &str = "moov-support-form";
 /// Builds the axum example, then files one ticket from each front end; every front end is
 /// tried, and the failures are reported together.
 pub fn run(root: &Path, frontends: &[Frontend]) -> Result<()> {
-    step("building the axum example");
-    crate::run::cmd(cargo(root).args(["build", "-p", "example-axum"]))?;
-    let server = target_dir(root).join("debug/example-axum");
+    let server = build_server(root)?;
     let (_driver, driver_addr) = start_chromedriver()?;
     let mut failed = Vec::new();
     for frontend in frontends {
@@ -56,25 +54,33 @@ pub fn run(root: &Path, frontends: &[Frontend]) -> Result<()> {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
+/// Builds the axum example (the partner's server every front end is served by); returns its
+/// binary.
+pub fn build_server(root: &Path) -> Result<PathBuf> {
+    step("building the axum example");
+    crate::run::cmd(cargo(root).args(["build", "-p", "example-axum"]))?;
+    Ok(crate::assets::target_dir(root).join("debug/example-axum"))
 }
 
-/// Serves `frontend` from the axum example, files a ticket in Chromium and returns its number.
-fn file_one(server: &Path, driver_addr: &str, frontend: &Frontend) -> Result<u64> {
+/// Starts the axum example with the Moov sandbox, serving `dist` at `/`; returns it (stopped
+/// when dropped) and its base URL.
+pub fn serve(server: &Path, dist: &Path) -> Result<(Service, String)> {
     let addr = free_addr()?;
     let base = format!("http://{addr}");
     let mut command = Command::new(server);
     command
         .env("EXAMPLE_ADDR", &addr)
-        .env("EXAMPLE_STATIC_DIR", &frontend.dist)
+        .env("EXAMPLE_STATIC_DIR", dist)
         .env("EXAMPLE_SANDBOX", "1")
         .env("RUST_LOG", "warn");
     let mut app = Service::start("example-axum", &mut command)?;
     app.wait_healthy(&format!("{base}/api/hello"), Duration::from_secs(30))?;
+    Ok((app, base))
+}
 
+/// Serves `frontend` from the axum example, files a ticket in Chromium and returns its number.
+fn file_one(server: &Path, driver_addr: &str, frontend: &Frontend) -> Result<u64> {
+    let (_app, base) = serve(server, &frontend.dist)?;
     let profile = profile_dir(&format!("example-{}", frontend.name))?;
     let browser = Browser::open(driver_addr, crate::tools::CHROMIUM, &profile)?;
     let filed = fill_and_send(&browser, &base, frontend);

@@ -2,4 +2,5 @@
 //! headless Chromium as its user would, through the axum example's server.
 
 pub mod e2e;
+pub mod first_load;
 pub mod leptos;
