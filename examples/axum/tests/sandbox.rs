@@ -8,6 +8,17 @@ use std::path::PathBuf;
 use example_axum::{app, Settings, SUPPORT_PREFIX};
 use serde_json::{json, Value};
 
+/// A GET answered with JSON.
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    let answer = http.get(url).send().await.unwrap();
+    assert!(
+        answer.status().is_success(),
+        "GET {url}: {}",
+        answer.status()
+    );
+    answer.json().await.unwrap()
+}
+
 async fn serve_example(static_dir: Option<PathBuf>) -> (String, moov_support_proxy::ProxyHandle) {
     let settings = Settings {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -30,14 +41,7 @@ async fn a_session_from_the_app_files_a_ticket_through_the_mounted_proxy() {
     let (base, proxy) = serve_example(None).await;
     let http = reqwest::Client::new();
 
-    let session: Value = http
-        .get(format!("{base}/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = get_json(&http, &format!("{base}/session")).await;
     let token = session["token"].as_str().expect("a token");
 
     let filed = http
@@ -57,14 +61,7 @@ async fn a_session_from_the_app_files_a_ticket_through_the_mounted_proxy() {
     assert!(number.is_u64(), "{ticket}");
 
     // The sandbox's list (what the end-to-end run checks) holds it on the demo account.
-    let listed: Value = http
-        .get(format!("{base}/support/api/dev/tickets"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = get_json(&http, &format!("{base}/support/api/dev/tickets")).await;
     let items = listed["items"].as_array().unwrap();
     assert!(
         items

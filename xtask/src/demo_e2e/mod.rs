@@ -185,8 +185,8 @@ pub(crate) fn wait_signed_in(b: &Browser) -> Result<()> {
     Err("the session token never prefilled the email".into())
 }
 
-/// The widget files this page has fetched so far (its Resource Timing entries).
-fn fetched(b: &Browser) -> Result<Vec<String>> {
+/// The files this page has fetched so far (its Resource Timing entries).
+pub(crate) fn fetched(b: &Browser) -> Result<Vec<String>> {
     let names = b.execute(
         "return performance.getEntriesByType('resource').map(e => e.name);",
         serde_json::json!([]),

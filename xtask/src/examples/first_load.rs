@@ -132,16 +132,7 @@ fn load(b: &Browser, base: &str, widget: bool) -> Result<Vec<String>> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let names = b.execute(
-        "return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)];",
-        json!([]),
-    )?;
-    Ok(names
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|n| n.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default())
+    let mut fetched = vec![format!("{base}/")];
+    fetched.extend(crate::demo_e2e::fetched(b)?);
+    Ok(fetched)
 }
