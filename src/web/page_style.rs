@@ -19,10 +19,41 @@ thread_local! {
     static ADOPTED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The element's stylesheet, scoped to the form's root.
+/// The element's stylesheet, scoped to the form's root: what the element's rules say of its
+/// host (`:host`, `:host([hidden])`), of its container (`.moov-root`) and of the form's root
+/// (`.moov-support`) is said of the root itself (`&`), and every other rule of what is inside.
 pub(crate) fn scoped() -> String {
-    let rules = STYLESHEET.replace(":host", "&").replace(".moov-root", "&");
-    format!("{ROOT} {{\n{rules}\n}}\n")
+    let mut rules = STYLESHEET.to_owned();
+    // `:host(X)` is the host when it matches X: the root when it matches X.
+    while let Some(start) = rules.find(":host(") {
+        let inner = start + ":host(".len();
+        let Some(len) = rules[inner..].find(')') else {
+            break;
+        };
+        let condition = rules[inner..inner + len].to_owned();
+        rules.replace_range(start..inner + len + 1, &format!("&{condition}"));
+    }
+    let rules = rules.replace(":host", "&").replace(".moov-root", "&");
+    format!("{ROOT} {{\n{}\n}}\n", the_root_itself(&rules))
+}
+
+/// `css` with the class selector of the form's root (not the longer `.moov-support-…` names)
+/// written as `&`.
+fn the_root_itself(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find(ROOT) {
+        let after = &rest[at + ROOT.len()..];
+        let longer = after
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if longer { ROOT } else { "&" });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Adopts the scoped stylesheet into the document once, unless `root` (the form's root) is in

@@ -167,6 +167,10 @@ async fn a_leptos_app_gets_the_forms_look_scoped_to_the_form_and_themed_by_its_v
     })
     .await;
     assert_eq!(style_of(&title, "border-top-left-radius"), "9px");
+    // The form's root is the element's card: its own padding and background.
+    let root = container.query_selector(".moov-support").unwrap().unwrap();
+    assert_eq!(style_of(&root, "padding-top"), "20px");
+    assert_eq!(style_of(&root, "background-color"), "rgb(255, 255, 255)");
     let send = container
         .query_selector("button.moov-send")
         .unwrap()
