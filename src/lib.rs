@@ -76,7 +76,6 @@ pub use ticket::{Contact, ContactErrors, CreateTicket, Field, FieldErrors, Ticke
 /// The browser half: the form, its HTTP client, the `<moov-support-form>` element. What a
 /// Leptos app needs of it is re-exported at the crate root.
 #[cfg(feature = "web")]
-#[doc(hidden)]
 pub mod web;
 
 #[cfg(feature = "web")]

@@ -92,16 +92,22 @@ pub struct Failure {
 /// What the widget needs to reach the proxy.
 #[derive(Debug, Clone)]
 pub struct Submission<'a> {
+    /// The proxy's ticket URL.
     pub endpoint: &'a str,
+    /// The user's session token, sent as a bearer token.
     pub session_token: Option<&'a str>,
+    /// The draft's key, so a resend after a lost answer files one ticket, not two.
     pub idempotency_key: &'a str,
+    /// How long to wait for the proxy before reporting a timeout.
     pub timeout_ms: i32,
 }
 
 /// The proxy's ticket endpoint as the send pipeline's [`Post`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoint {
+    /// The proxy's ticket URL.
     pub url: String,
+    /// How long to wait for the proxy before reporting a timeout.
     pub timeout_ms: i32,
 }
 

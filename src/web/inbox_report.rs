@@ -15,18 +15,21 @@ pub struct Reply {
 /// The form's callbacks for the inbox's news.
 #[derive(Clone, Copy, Default)]
 pub struct Report {
+    /// Each reply from support, as it arrives.
     pub reply: Option<UnsyncCallback<Reply>>,
     /// How many requests have an unread reply, at every change.
     pub unread: Option<UnsyncCallback<usize>>,
 }
 
 impl Report {
+    /// Tells the form of a reply from support.
     pub fn reply(&self, reply: Reply) {
         if let Some(f) = self.reply {
             f.run(reply);
         }
     }
 
+    /// Tells the form how many requests have an unread reply now.
     pub fn unread(&self, count: usize) {
         if let Some(f) = self.unread {
             f.run(count);

@@ -6,5 +6,7 @@ mod inbox;
 mod launcher;
 
 pub use form::SupportForm;
+#[doc(hidden)]
 pub use inbox::Requests;
+#[doc(hidden)]
 pub use launcher::Launcher;
