@@ -44,3 +44,5 @@ function start() {
 }
 
 export const ready = customElements.get("moov-support-form") ? Promise.resolve() : start();
+// An app that never awaits `ready` still hears, once, why the form could not start.
+ready.catch((error) => console.error("moov-support-widget: the form could not start:", error));

@@ -4,6 +4,10 @@
 //!
 //! Kept out of the browser-only half so a native test can hold the README to it.
 
+/// The custom element's tag: what the element registers and what the npm package's types and
+/// manifest name.
+pub const TAG: &str = "moov-support-form";
+
 /// An option that is on when its attribute is present, whatever the attribute's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flag {

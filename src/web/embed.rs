@@ -22,7 +22,7 @@ use crate::web::ui::{Launcher, SupportForm};
 use crate::web::wire;
 
 /// The element's tag.
-pub const TAG: &str = "moov-support-form";
+pub use crate::options_spec::TAG;
 
 /// How long after a form is drawn its sanitizer starts downloading: late enough not to compete
 /// with the page's own first paint, early enough to be there before the user pastes.

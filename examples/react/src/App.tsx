@@ -5,6 +5,13 @@ import { ready, type MoovSupportFormElement, type MoovSupportTicket } from "moov
 // A page may ask for a language with ?locale=es; otherwise the browser's languages decide.
 const locale = new URLSearchParams(location.search).get("locale") ?? undefined;
 
+/** The session token the app's own backend signs for its signed-in user. */
+async function fetchSession(): Promise<{ token: string }> {
+  const answer = await fetch("/session");
+  if (!answer.ok) throw new Error(`/session answered ${answer.status}`);
+  return answer.json() as Promise<{ token: string }>;
+}
+
 export function App() {
   const [token, setToken] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -14,7 +21,7 @@ export function App() {
   // The app's own backend signs the session token for its signed-in user. The form is drawn
   // once the element is defined, so React sets its properties rather than attributes.
   useEffect(() => {
-    Promise.all([ready, fetch("/session").then((r) => r.json() as Promise<{ token: string }>)])
+    Promise.all([ready, fetchSession()])
       .then(([, session]) => setToken(session.token))
       .catch((e: unknown) => setFailed(String(e)));
   }, []);

@@ -188,6 +188,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_package_s_license_is_the_crates_one() {
+        let workspace = include_str!("../../../Cargo.toml");
+        let declared = workspace
+            .split("[workspace.package]")
+            .nth(1)
+            .and_then(|s| s.lines().find(|l| l.starts_with("license = ")))
+            .expect("the workspace declares a license");
+        let npm = package_json("0.0.0", None).license;
+        assert_eq!(declared, format!("license = \"{npm}\""));
+    }
+
+    #[test]
     fn the_manifest_lists_every_option_attribute_and_event() {
         let m = custom_elements("0.0.0");
         let class = &m["modules"][0]["declarations"][0];

@@ -8,8 +8,7 @@ use moov_support::embed_events::{Detail, EmbedEvent, JsType, EVENTS};
 use moov_support::locale::Locale;
 use moov_support::options_spec::{EmbedOption, OPTIONS};
 
-/// The element's tag, as `moov_support::web::embed::TAG` (browser-only) names it.
-pub(crate) const TAG: &str = "moov-support-form";
+pub(crate) use moov_support::options_spec::TAG;
 
 /// The values `view` accepts (`src/web/options.rs` reads `requests`; anything else is the form).
 const VIEWS: [&str; 2] = ["form", "requests"];
@@ -282,6 +281,40 @@ fn frameworks(out: &mut String) {
 mod tests {
     use super::*;
     use moov_support::options_spec::VIEW;
+
+    #[test]
+    fn the_ticket_status_and_contact_types_are_what_the_ticket_serializes() {
+        use moov_support::{Contact, TicketStatus};
+        let types = index_d_ts("0.0.0");
+        let status = types
+            .lines()
+            .find(|l| l.starts_with("export type MoovSupportTicketStatus"))
+            .expect("a status type");
+        for known in [
+            TicketStatus::New,
+            TicketStatus::InProgress,
+            TicketStatus::OnHold,
+            TicketStatus::Closed,
+        ] {
+            let name = serde_json::to_string(&known).unwrap();
+            assert!(status.contains(&name), "{status} lacks {name}");
+        }
+        let contact = serde_json::to_value(Contact {
+            email: "a@example.com".into(),
+            name: Some("A".into()),
+        })
+        .unwrap();
+        let interface = &types[types.find("export interface MoovSupportContact").unwrap()..];
+        let interface = &interface[..interface.find('}').unwrap()];
+        for key in contact.as_object().unwrap().keys() {
+            assert!(
+                interface.contains(&format!(" {key}")),
+                "{interface} lacks {key}"
+            );
+        }
+        // An absent name is left out of the ticket, so the type says it may be absent.
+        assert!(interface.contains("name?:"), "{interface}");
+    }
 
     #[test]
     fn every_option_and_event_is_typed() {
