@@ -52,6 +52,10 @@ pub struct Config {
     /// Where [`crate::Proxy::start`] listens; unused by a [`crate::Proxy::router`] mounted
     /// elsewhere, but sandbox mode still requires loopback: give it that app's address.
     pub addr: SocketAddr,
+    /// `MOOV_SANDBOX_ALLOW_REMOTE`: sandbox mode may listen beyond loopback, and its dev
+    /// routes answer clients beyond loopback. Without it a mounted router's dev routes
+    /// still refuse other peers, whatever address the partner's app listens on.
+    pub sandbox_allow_remote: bool,
     /// Bounds every call to Moov, token requests included.
     pub upstream_timeout: Duration,
     /// Tickets one user may file per minute; 0 turns the limit off.
@@ -182,6 +186,7 @@ impl Config {
             session_secret,
             allowed_origins,
             addr: args.addr,
+            sandbox_allow_remote: args.sandbox_allow_remote,
             upstream_timeout: Duration::from_millis(args.upstream_timeout_ms),
             user_rate_limit_per_minute: narrow(args.user_rate_limit_per_minute),
             ip_rate_limit_per_minute: narrow(args.ip_rate_limit_per_minute),
@@ -331,10 +336,12 @@ mod tests {
             ]))
             .unwrap();
             assert_eq!(c.addr.to_string(), addr);
+            assert!(c.sandbox_allow_remote, "{addr}");
         }
         for addr in ["127.0.0.1:0", "[::1]:3000"] {
             let c = Config::from_map(&map(&[("MOOV_SANDBOX", "1"), ("PROXY_ADDR", addr)]));
-            assert!(c.unwrap().is_sandbox(), "{addr}");
+            let c = c.unwrap();
+            assert!(c.is_sandbox() && !c.sandbox_allow_remote, "{addr}");
         }
         let err = Config::from_map(&map(&[("MOOV_SANDBOX_ALLOW_REMOTE", "1")])).unwrap_err();
         assert_eq!(err, ConfigError::RemoteWithoutSandbox);

@@ -66,6 +66,14 @@ pub enum ApiError {
     RequestTimeout,
     #[error("the proxy's shared store is unavailable; try again in a moment")]
     StoreUnavailable,
+    /// A sandbox dev route asked for by a peer beyond loopback: answered 403, not 404, so a
+    /// developer on another machine learns what to change.
+    #[error("the sandbox's dev routes answer loopback clients only, because /api/dev/session mints a session for anyone who asks; call them from this machine (127.0.0.1 or localhost), or set MOOV_SANDBOX_ALLOW_REMOTE=1 (--sandbox-allow-remote) to let other machines in")]
+    DevRouteRemote,
+    /// A sandbox dev route on a router served without connect info: the peer is unknown, so
+    /// it is not known to be loopback.
+    #[error("the sandbox's dev routes answer loopback clients only, and this router is served without connect info, so the client's address is unknown; serve it with `into_make_service_with_connect_info::<SocketAddr>()`, or set MOOV_SANDBOX_ALLOW_REMOTE=1 (--sandbox-allow-remote) to answer any client")]
+    DevRouteUnknownPeer,
     #[error("no such route")]
     RouteNotFound,
     #[error("method not allowed on this route")]
@@ -127,7 +135,9 @@ impl ApiError {
             | TooManyStreams { .. }
             | StreamsFull { .. }
             | UpstreamRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ForbiddenOrigin(_) | SessionWithoutEmail => StatusCode::FORBIDDEN,
+            ForbiddenOrigin(_) | SessionWithoutEmail | DevRouteRemote | DevRouteUnknownPeer => {
+                StatusCode::FORBIDDEN
+            }
             Idempotency(crate::idempotency::IdempotencyError::Store(_)) | StoreUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

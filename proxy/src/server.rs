@@ -102,7 +102,17 @@ impl Proxy {
     ///
     /// Served without connect info (plain `axum::serve(listener, app)`), the per-IP limit
     /// counts the `X-Forwarded-For` entry of the outermost trusted reverse proxy when
-    /// `trusted_proxy_hops` is set, and is otherwise skipped, with one warning in the log.
+    /// `trusted_proxy_hops` is set, and requests without one (they did not come through those
+    /// proxies) all under one shared key; with no trusted hops it is skipped. Either way the
+    /// log says so once.
+    ///
+    /// In sandbox mode the dev routes (`/api/dev/…`, among them `/api/dev/session`, which
+    /// mints a session for anyone who asks) answer loopback peers only, whatever address the
+    /// app listens on: other peers, and every request to a router served without connect
+    /// info, get a 403 saying why. A 403 rather than a 404, so a developer on another
+    /// machine learns what to change. `sandbox_allow_remote` (`MOOV_SANDBOX_ALLOW_REMOTE`)
+    /// lifts the check. A reverse proxy on the same machine is a loopback peer: do not put
+    /// sandbox mode behind one that the network can reach.
     ///
     /// The static files of `config.static_dir` answer the paths no proxy route claims under
     /// the prefix only: the partner's own routes and fallback are left alone.
@@ -147,6 +157,7 @@ impl Proxy {
                 sandbox: s.handle.clone(),
                 signer: jwt,
                 account: DEMO_ACCOUNT_ID,
+                allow_remote: config.sandbox_allow_remote,
             }),
             sandbox.as_ref().map(|_| DEMO_ACCOUNT_ID),
         );

@@ -6,6 +6,7 @@
 //! `/support/api/support/tickets`.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -32,7 +33,7 @@ const DEV_SESSION_SECRET: &str = "example-axum-dev-session-secret-not-for-produc
 const SESSION_LIFETIME_SECS: u64 = 15 * 60;
 
 /// What the example starts with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// `EXAMPLE_ADDR`.
     pub addr: SocketAddr,
@@ -44,8 +45,26 @@ pub struct Settings {
     /// sandbox's demo account by default under the sandbox.
     pub account: Option<Uuid>,
     /// The proxy's own settings by variable name (`SESSION_SECRET`, `ALLOWED_ORIGINS`,
-    /// `MOOV_BASE_URL`, …), as the `moov-support-proxy` binary reads them.
+    /// `MOOV_BASE_URL`, …), as the `moov-support-proxy` binary reads them. Read from the
+    /// whole environment, so it holds secrets: its `Debug` shows the names only.
     pub proxy_vars: HashMap<String, String>,
+}
+
+/// Names the environment's variables without their values: `proxy_vars` holds
+/// `SESSION_SECRET`, `MOOV_SECRET_KEY` and whatever else the process was given, and a
+/// settings dump belongs in logs and bug reports.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&str> = self.proxy_vars.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("static_dir", &self.static_dir)
+            .field("sandbox", &self.sandbox)
+            .field("account", &self.account)
+            .field("proxy_vars", &names)
+            .finish()
+    }
 }
 
 /// Why the example could not start.
@@ -120,7 +139,8 @@ impl Settings {
             vars.insert("SESSION_SECRET".into(), DEV_SESSION_SECRET.into());
         }
         // The proxy's sandbox mode refuses anything but loopback unless allowed, because its
-        // dev routes mint sessions for anyone: it checks the address this app listens on.
+        // dev routes mint sessions for anyone: it checks the address this app listens on at
+        // start, and each request's peer (served with connect info, as `run` does).
         vars.insert("PROXY_ADDR".into(), self.addr.to_string());
         // This app serves its own front-end at `/`.
         vars.remove("STATIC_DIR");
@@ -138,12 +158,15 @@ struct User {
     account: Uuid,
 }
 
-/// What the session route needs: the secret shared with the proxy and the demo user's
-/// account.
+/// What the session route needs: the secret shared with the proxy, the account of the
+/// users' business, and whether the fake demo user stands in for a sign-in.
 #[derive(Clone)]
 struct Sessions {
     key: EncodingKey,
     account: Uuid,
+    /// Only under `EXAMPLE_SANDBOX=1`: against real Moov a fake user would hand a session
+    /// to anyone who asks.
+    demo_user: bool,
 }
 
 /// The partner's routes and the proxy's under [`SUPPORT_PREFIX`], and the proxy's handle
@@ -164,6 +187,7 @@ pub async fn app(settings: &Settings) -> Result<(Router, ProxyHandle), ExampleEr
     let sessions = Sessions {
         key: EncodingKey::from_secret(config.session_secret.expose().as_bytes()),
         account,
+        demo_user: settings.sandbox,
     };
     let (support, proxy) = Proxy::new(config).router().await?;
     let mut app = Router::new()
@@ -213,16 +237,25 @@ pub async fn run(settings: Settings) -> Result<(), ExampleError> {
 /// Who is signed in to the partner's app.
 ///
 /// Plug the app's own authentication in here: look the request's session cookie (or
-/// bearer token) up in your session store and answer `None` for a visitor. This example
-/// has one fake signed-in user.
-fn signed_in_user(_headers: &HeaderMap, account: Uuid) -> Option<User> {
+/// bearer token) up in your session store and answer `None` for a visitor. Until then no
+/// one is signed in, except under `EXAMPLE_SANDBOX=1`, where one fake user is, so the demo
+/// runs without a sign-in of its own.
+fn signed_in_user(_headers: &HeaderMap, sessions: &Sessions) -> Option<User> {
+    // Your sign-in goes here, e.g. `my_sessions.user_for(cookie)?`.
+    if !sessions.demo_user {
+        return None;
+    }
     Some(User {
         id: "acme-user-42".into(),
         email: "jordan@example.com".into(),
         name: "Jordan Lee".into(),
-        account,
+        account: sessions.account,
     })
 }
+
+/// The answer to `/session` when no one is signed in: the example has no sign-in of its
+/// own outside the sandbox, so it says where one goes.
+pub const NOT_SIGNED_IN: &str = "no one is signed in: plug your app's own sign-in into `signed_in_user` (examples/axum/src/lib.rs); this example signs in a fake user only under EXAMPLE_SANDBOX=1";
 
 /// The claims the proxy reads from a session token.
 #[derive(Serialize)]
@@ -245,8 +278,8 @@ async fn session(
     axum::extract::State(sessions): axum::extract::State<Sessions>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(user) = signed_in_user(&headers, sessions.account) else {
-        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    let Some(user) = signed_in_user(&headers, &sessions) else {
+        return (StatusCode::UNAUTHORIZED, NOT_SIGNED_IN).into_response();
     };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -303,6 +336,56 @@ mod tests {
         assert!(matches!(err, ConfigError::RemoteSandbox { .. }), "{err}");
         let allowed = settings("0.0.0.0:8090", &[("MOOV_SANDBOX_ALLOW_REMOTE", "1")]);
         assert!(allowed.proxy_config().unwrap().is_sandbox());
+    }
+
+    #[test]
+    fn a_settings_dump_names_variables_without_their_values() {
+        let secret = "partner-session-secret-value-0123456789";
+        let key = "sk_live_moov-secret-key-value";
+        let dump = format!(
+            "{:?}",
+            settings(
+                "127.0.0.1:8090",
+                &[("SESSION_SECRET", secret), ("MOOV_SECRET_KEY", key)]
+            )
+        );
+        assert!(!dump.contains(secret) && !dump.contains(key), "{dump}");
+        assert!(
+            dump.contains("SESSION_SECRET") && dump.contains("MOOV_SECRET_KEY"),
+            "{dump}"
+        );
+        assert!(dump.contains("127.0.0.1:8090"), "{dump}");
+    }
+
+    fn sessions(demo_user: bool) -> Sessions {
+        Sessions {
+            key: EncodingKey::from_secret(DEV_SESSION_SECRET.as_bytes()),
+            account: moov_support_sandbox::DEMO_ACCOUNT_ID,
+            demo_user,
+        }
+    }
+
+    async fn session_answer(demo_user: bool) -> (StatusCode, String) {
+        let response = session(axum::extract::State(sessions(demo_user)), HeaderMap::new()).await;
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn only_the_sandbox_has_a_fake_signed_in_user() {
+        let (status, body) = session_answer(false).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(
+            body.contains("signed_in_user") && body.contains("EXAMPLE_SANDBOX=1"),
+            "{body}"
+        );
+        assert!(!body.contains("token"), "{body}");
+        let (status, body) = session_answer(true).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("\"token\""), "{body}");
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! Sandbox-only helpers for local development and browser tests: a demo session, scripted
 //! Moov answers, and Moov support's side of the demo account's tickets (the demo's agent
-//! page). The router never mounts these against a real Moov.
+//! page). The router never mounts these against a real Moov, and they answer loopback peers
+//! only unless `MOOV_SANDBOX_ALLOW_REMOTE` is set ([`loopback_only`]).
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -20,6 +23,35 @@ pub const DEMO_EMAIL: &str = "jordan@example.com";
 pub const DEMO_NAME: &str = "Jordan Lee";
 /// Dev sessions live an hour, like a partner's page-load token.
 const DEV_SESSION_SECS: i64 = 60 * 60;
+
+/// Lets a request reach the dev routes only from a loopback peer, unless `allow_remote`.
+///
+/// Checking `PROXY_ADDR` at start is not enough: a router from `Proxy::router` is served on
+/// whatever address the partner's app binds, and `/api/dev/session` would then mint sessions
+/// for anyone who can reach it. The peer is `ConnectInfo<SocketAddr>`; a router served
+/// without it cannot tell, so it is refused too. `X-Forwarded-For` is not read: it is the
+/// client's to write, and a reverse proxy on this machine is itself a loopback peer.
+pub(super) async fn loopback_only(
+    State(allow_remote): State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !allow_remote {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(peer)| peer.ip());
+        match peer {
+            None => return ApiError::DevRouteUnknownPeer.into_response(),
+            // A dual-stack listener sees 127.0.0.1 as ::ffff:127.0.0.1.
+            Some(ip) if !ip.to_canonical().is_loopback() => {
+                return ApiError::DevRouteRemote.into_response()
+            }
+            Some(_) => {}
+        }
+    }
+    next.run(request).await
+}
 
 /// `GET /api/dev/session[?sub=…&email=…&name=…]`: a signed session for a demo user.
 pub(super) async fn session(

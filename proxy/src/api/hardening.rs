@@ -2,12 +2,14 @@
 //! request timeout and the security headers.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroU8;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use thiserror::Error;
 
 use super::AppState;
 use crate::error::ApiError;
@@ -57,34 +59,15 @@ fn same_origin(request: &Request, origin: &str) -> bool {
 ///
 /// The address is the peer's (`ConnectInfo<SocketAddr>`, given by
 /// `into_make_service_with_connect_info`), or behind trusted reverse proxies the one they
-/// forwarded. A router served without connect info still answers: it counts the forwarded
-/// address when `trusted_proxy_hops` is set and the header has it, and otherwise lets the
-/// request through, saying so once in the log, since a missing limit is better than refusing
-/// every request.
+/// forwarded. A router served without connect info still answers (see [`limit_key`]).
 pub(super) async fn limit_per_ip(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if let Some(limit) = &state.0.ip_limit {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let hops = state.0.trusted_proxy_hops;
-        let client = match peer {
-            Some(peer) => Some(client_ip(request.headers(), peer, hops)),
-            None => forwarded_ip(request.headers(), hops),
-        };
-        if client.is_none() {
-            state.0.unlimited_warning.call_once(|| {
-                tracing::warn!(
-                    "the per-IP limit is skipped: the proxy's router is served without connect info; serve it with `into_make_service_with_connect_info::<SocketAddr>()`, or set TRUSTED_PROXY_HOPS behind a reverse proxy that sets X-Forwarded-For"
-                );
-            });
-        }
-        if let (Some(ip), true) = (client, request.uri().path().starts_with("/api/")) {
-            if let Err(wait) = limit.check(&rate_key(ip)).await {
+    if let (Some(limit), true) = (&state.0.ip_limit, request.uri().path().starts_with("/api/")) {
+        if let Some(key) = limit_key(&state, &request) {
+            if let Err(wait) = limit.check(&key).await {
                 return ApiError::TooManyRequests {
                     retry_after_secs: retry_after_secs(wait),
                 }
@@ -95,19 +78,68 @@ pub(super) async fn limit_per_ip(
     next.run(request).await
 }
 
+/// The per-IP limit's one key for requests that carry no address the trusted reverse proxies
+/// forwarded; no [`rate_key`] looks like it.
+const UNFORWARDED_KEY: &str = "unforwarded";
+
+/// Whom a request counts against, or `None` when no one can be told apart.
+///
+/// With connect info: [`client_ip`]. Without it, behind `TRUSTED_PROXY_HOPS` reverse proxies,
+/// the address they forwarded; a request without one did not come through them (a health
+/// check, a client reaching the app directly), so such requests share [`UNFORWARDED_KEY`]
+/// rather than going unlimited. Without connect info and without trusted hops no address is
+/// known at all: the limit is skipped, since refusing every request would be worse. Either
+/// case is said once in the log.
+fn limit_key(state: &AppState, request: &Request) -> Option<String> {
+    let hops = state.0.trusted_proxy_hops;
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        return Some(rate_key(client_ip(request.headers(), peer.ip(), hops)));
+    }
+    let Some(trusted) = NonZeroU8::new(hops) else {
+        state.0.addressless_warning.call_once(|| {
+            tracing::warn!(
+                "the per-IP limit is skipped: the proxy's router is served without connect info and TRUSTED_PROXY_HOPS is 0, so no client address is known; serve it with `into_make_service_with_connect_info::<SocketAddr>()`, or set TRUSTED_PROXY_HOPS behind a reverse proxy that sets X-Forwarded-For"
+            );
+        });
+        return None;
+    };
+    match forwarded_ip(request.headers(), trusted) {
+        Ok(ip) => Some(rate_key(ip)),
+        Err(unforwarded) => {
+            state.0.addressless_warning.call_once(|| {
+                tracing::warn!(
+                    "the per-IP limit counts requests without a forwarded client address under one shared key: the proxy's router is served without connect info, TRUSTED_PROXY_HOPS is {hops}, and a request arrived whose {unforwarded}, so it did not come through the trusted reverse proxies; send all traffic through them, or serve the router with `into_make_service_with_connect_info::<SocketAddr>()`"
+                );
+            });
+            Some(UNFORWARDED_KEY.to_owned())
+        }
+    }
+}
+
 /// The client's address: the peer's, or behind `hops` trusted reverse proxies the
 /// `X-Forwarded-For` entry the outermost of them added. Entries further left were written by
 /// the client itself and prove nothing; a header too short or unreadable falls back to the
 /// peer.
 pub fn client_ip(headers: &HeaderMap, peer: IpAddr, hops: u8) -> IpAddr {
-    forwarded_ip(headers, hops).unwrap_or(peer)
+    NonZeroU8::new(hops)
+        .and_then(|hops| forwarded_ip(headers, hops).ok())
+        .unwrap_or(peer)
 }
 
-/// The `X-Forwarded-For` entry `hops` places from the right, if there is a readable one.
-fn forwarded_ip(headers: &HeaderMap, hops: u8) -> Option<IpAddr> {
-    if hops == 0 {
-        return None;
-    }
+/// Why a request carries no address forwarded by the trusted reverse proxies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+enum Unforwarded {
+    #[error("X-Forwarded-For is missing")]
+    Missing,
+    #[error("X-Forwarded-For has fewer than {hops} entries, one per trusted hop")]
+    Short { hops: u8 },
+    #[error("X-Forwarded-For entry {hops} places from the right is not an IP address")]
+    Unreadable { hops: u8 },
+}
+
+/// The `X-Forwarded-For` entry `hops` places from the right.
+fn forwarded_ip(headers: &HeaderMap, hops: NonZeroU8) -> Result<IpAddr, Unforwarded> {
+    let hops = hops.get();
     let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
@@ -115,10 +147,16 @@ fn forwarded_ip(headers: &HeaderMap, hops: u8) -> Option<IpAddr> {
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .collect();
-    entries
+    if entries.is_empty() {
+        return Err(Unforwarded::Missing);
+    }
+    let i = entries
         .len()
         .checked_sub(usize::from(hops))
-        .and_then(|i| entries[i].parse().ok())
+        .ok_or(Unforwarded::Short { hops })?;
+    entries[i]
+        .parse()
+        .map_err(|_| Unforwarded::Unreadable { hops })
 }
 
 /// Whom the per-IP limit counts: an IPv4 address on its own, an IPv6 client by its /64. One
@@ -221,6 +259,29 @@ mod tests {
         let mut bad = HeaderMap::new();
         bad.insert("x-forwarded-for", "not-an-ip".parse().unwrap());
         assert_eq!(client_ip(&bad, peer, 1), peer);
+    }
+
+    #[test]
+    fn a_missing_forwarded_address_says_why() {
+        let one = NonZeroU8::new(1).unwrap();
+        let two = NonZeroU8::new(2).unwrap();
+        let mut h = HeaderMap::new();
+        assert_eq!(forwarded_ip(&h, one), Err(Unforwarded::Missing));
+        h.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
+        assert_eq!(forwarded_ip(&h, one), Ok("203.0.113.7".parse().unwrap()));
+        assert_eq!(forwarded_ip(&h, two), Err(Unforwarded::Short { hops: 2 }));
+        h.insert("x-forwarded-for", "not-an-ip, 203.0.113.7".parse().unwrap());
+        assert_eq!(
+            forwarded_ip(&h, two),
+            Err(Unforwarded::Unreadable { hops: 2 })
+        );
+        let said = Unforwarded::Short { hops: 2 }.to_string();
+        assert!(said.contains("fewer than 2 entries"), "{said}");
+        assert_ne!(
+            rate_key("203.0.113.7".parse().unwrap()),
+            UNFORWARDED_KEY,
+            "a client's key"
+        );
     }
 
     #[test]

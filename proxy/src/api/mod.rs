@@ -4,7 +4,7 @@
 //! closing (`PATCH /api/support/tickets/{id}`), live events (`GET /api/support/events`),
 //! Moov's webhooks (`POST /api/support/webhooks/moov`), `GET /healthz` and `GET /readyz`
 //! always; `/api/dev/…` only when the proxy was started with `--sandbox` (and built with its
-//! `sandbox` feature).
+//! `sandbox` feature), for loopback peers unless `MOOV_SANDBOX_ALLOW_REMOTE` is set.
 
 mod assets;
 mod close;
@@ -77,8 +77,9 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     #[cfg(feature = "sandbox")]
-    if dev {
-        routes = routes
+    if let Some(tools) = &state.0.dev {
+        // A route layer: a path no dev route claims stays the router's 404.
+        let dev_routes = Router::new()
             .route("/api/dev/session", get(dev::session))
             .route(
                 "/api/dev/faults",
@@ -86,7 +87,12 @@ pub fn router(state: AppState, allowed_origins: &[String], static_dir: Option<&P
             )
             .route("/api/dev/token-failure", post(dev::token_failure))
             .route("/api/dev/tickets", get(dev::tickets))
-            .route("/api/dev/tickets/{ticket_id}/reply", post(dev::reply));
+            .route("/api/dev/tickets/{ticket_id}/reply", post(dev::reply))
+            .route_layer(middleware::from_fn_with_state(
+                tools.allow_remote,
+                dev::loopback_only,
+            ));
+        routes = routes.merge(dev_routes);
     }
     routes = match static_dir {
         Some(dir) => routes.fallback_service(assets::static_files(dir)),
@@ -231,18 +237,36 @@ mod tests {
 
     /// A router whose Moov is never reached: these requests stop before it.
     fn app(dev: bool) -> Router {
+        app_with_dev(dev.then_some(false))
+    }
+
+    /// [`app`] with the dev routes when `allow_remote` is given, answering peers beyond
+    /// loopback when it is true.
+    fn app_with_dev(allow_remote: Option<bool>) -> Router {
         let moov = unreachable_moov();
         let secret = Secret::new("unit-test-secret-unit-test-secret-unit");
         let jwt = Arc::new(crate::session::JwtSessions::new(&secret));
         #[cfg(feature = "sandbox")]
-        let dev = dev.then(|| DevTools {
+        let dev = allow_remote.map(|allow_remote| DevTools {
             sandbox: moov_support_sandbox::SandboxHandle::new(Default::default()),
             signer: jwt.clone(),
             account: moov_support_sandbox::DEMO_ACCOUNT_ID,
+            allow_remote,
         });
         #[cfg(not(feature = "sandbox"))]
-        let dev: Option<DevTools> = dev.then(|| unreachable!("no dev routes in this build"));
+        let dev: Option<DevTools> =
+            allow_remote.map(|_| unreachable!("no dev routes in this build"));
         router(AppState::single(jwt, moov, dev), &[], None)
+    }
+
+    /// `request` as if it came from `peer` over a listener served with connect info.
+    #[cfg(feature = "sandbox")]
+    fn from_peer(mut request: HttpRequest<Body>, peer: &str) -> HttpRequest<Body> {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        request
     }
 
     async fn call(
@@ -280,15 +304,61 @@ mod tests {
     #[cfg(feature = "sandbox")]
     #[tokio::test]
     async fn dev_routes_exist_only_with_the_sandbox() {
-        let (status, _, _) = call(app(false), get("/api/dev/session")).await;
+        let local = "127.0.0.1:50000";
+        let (status, _, _) = call(app(false), from_peer(get("/api/dev/session"), local)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        let (status, _, body) = call(app(true), get("/api/dev/session?sub=t-1")).await;
+        let request = from_peer(get("/api/dev/session?sub=t-1"), local);
+        let (status, _, body) = call(app(true), request).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["sub"], "t-1");
         assert_eq!(
             body["accountID"],
             moov_support_sandbox::DEMO_ACCOUNT_ID.to_string()
         );
+    }
+
+    #[cfg(feature = "sandbox")]
+    #[tokio::test]
+    async fn dev_routes_answer_loopback_peers_only_unless_remote_is_allowed() {
+        let session = || get("/api/dev/session");
+        for local in ["127.0.0.1:50000", "[::1]:50000", "[::ffff:127.0.0.1]:50000"] {
+            let (status, _, body) = call(app(true), from_peer(session(), local)).await;
+            assert_eq!(status, StatusCode::OK, "{local}: {body}");
+            assert!(body["token"].is_string(), "{local}: {body}");
+        }
+        for remote in [
+            "192.0.2.7:50000",
+            "[2001:db8::7]:50000",
+            "[::ffff:192.0.2.7]:50000",
+        ] {
+            let (status, _, body) = call(app(true), from_peer(session(), remote)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{remote}: {body}");
+            let error = body["error"].as_str().unwrap();
+            assert!(error.contains("MOOV_SANDBOX_ALLOW_REMOTE"), "{error}");
+            assert!(body.get("token").is_none(), "{remote}: {body}");
+            // Every dev route, not only the session.
+            let request = HttpRequest::delete("/api/dev/faults")
+                .body(Body::empty())
+                .unwrap();
+            let (status, _, _) = call(app(true), from_peer(request, remote)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{remote}");
+            let (status, _, body) =
+                call(app_with_dev(Some(true)), from_peer(session(), remote)).await;
+            assert_eq!(status, StatusCode::OK, "{remote} allowed: {body}");
+        }
+        // Served without connect info, the peer is unknown: refused, saying how to serve it.
+        let (status, _, body) = call(app(true), session()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(
+            error.contains("into_make_service_with_connect_info"),
+            "{error}"
+        );
+        let (status, _, body) = call(app_with_dev(Some(true)), session()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // Paths no dev route claims keep the router's 404.
+        let (status, _, body) = call(app(true), get("/api/dev/nope")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
 
     #[test]

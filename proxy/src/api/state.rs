@@ -27,6 +27,10 @@ pub struct DevTools {
     pub signer: Arc<JwtSessions>,
     /// The account dev sessions act for.
     pub account: Uuid,
+    /// Answer clients beyond loopback (`MOOV_SANDBOX_ALLOW_REMOTE`). Otherwise only loopback
+    /// peers are served: `/api/dev/session` mints sessions for anyone who asks, and a
+    /// mounted router is served on whatever address the partner's app binds.
+    pub allow_remote: bool,
 }
 
 /// Limits and timings of the widget API.
@@ -87,8 +91,8 @@ pub(super) struct Inner {
     pub(super) idempotency: Idempotency,
     pub(super) user_limit: Option<WindowLimit>,
     pub(super) ip_limit: Option<WindowLimit>,
-    /// Said once: the per-IP limit cannot see client addresses (no connect info).
-    pub(super) unlimited_warning: std::sync::Once,
+    /// Said once: the per-IP limit cannot see a client address (no connect info).
+    pub(super) addressless_warning: std::sync::Once,
     pub(super) trusted_proxy_hops: u8,
     pub(super) ready_account: Option<Uuid>,
     pub(super) request_timeout: Duration,
@@ -133,7 +137,7 @@ impl AppState {
             idempotency: Idempotency::new(store.clone(), claim_ttl, wait_for),
             user_limit: limit("user", settings.tickets_per_minute),
             ip_limit: limit("ip", settings.requests_per_ip_per_minute),
-            unlimited_warning: std::sync::Once::new(),
+            addressless_warning: std::sync::Once::new(),
             visibility: Visibility::new(store.clone()),
             store,
             bus,

@@ -1,7 +1,10 @@
 //! The proxy's router mounted in a partner's axum app under `/support`, beside the partner's
-//! own routes, served with plain `axum::serve` (no connect info): every URL the widget derives
-//! from its `endpoint` answers, the sandbox's webhooks find the prefix, and the partner's
-//! routes and fallback stay the partner's.
+//! own routes, served with plain `axum::serve` (no connect info) unless said otherwise: every
+//! URL the widget derives from its `endpoint` answers, the sandbox's webhooks find the prefix,
+//! the partner's routes and fallback stay the partner's, and the dev routes answer only
+//! peers known to be loopback.
+
+use std::net::SocketAddr;
 
 use axum::http::StatusCode;
 use axum::routing::get;
@@ -15,8 +18,13 @@ use crate::live::Stream;
 const PARTNER_404: &str = "the partner's own page is not here";
 
 /// A partner's app with the proxy (sandbox mode, `extra` settings) under `/support`, on a
-/// loopback port; answers its base URL and the proxy's handle.
+/// loopback port, served without connect info; answers its base URL and the proxy's handle.
 async fn partner_app(extra: &[(&str, &str)]) -> (String, ProxyHandle) {
+    partner_app_served(extra, false).await
+}
+
+/// [`partner_app`], served with the peer address when `connect_info`.
+async fn partner_app_served(extra: &[(&str, &str)], connect_info: bool) -> (String, ProxyHandle) {
     crate::logs::capture();
     let mut settings = vars(&[("MOOV_SANDBOX", "1")]);
     settings.extend(vars(extra));
@@ -31,7 +39,12 @@ async fn partner_app(extra: &[(&str, &str)]) -> (String, ProxyHandle) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     proxy.deliver_sandbox_webhooks_to(&format!("{base}/support"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    if connect_info {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    } else {
+        tokio::spawn(async move { axum::serve(listener, app).await });
+    }
     (base, proxy)
 }
 
@@ -52,8 +65,13 @@ fn events_beside(endpoint: &str) -> String {
 #[tokio::test]
 async fn every_widget_route_answers_under_the_prefix_beside_the_partners_routes() {
     // A per-IP limit of 2 would refuse the third request if it counted; without connect
-    // info and without trusted hops it is skipped, never a 500.
-    let (base, proxy) = partner_app(&[("IP_RATE_LIMIT_PER_MINUTE", "2")]).await;
+    // info and without trusted hops it is skipped, never a 500. The dev routes this test
+    // drives cannot tell a loopback peer without connect info: they are allowed remote.
+    let (base, proxy) = partner_app(&[
+        ("IP_RATE_LIMIT_PER_MINUTE", "2"),
+        ("MOOV_SANDBOX_ALLOW_REMOTE", "1"),
+    ])
+    .await;
     let endpoint = format!("{base}/support/api/support/tickets");
 
     let session = get_as(&format!("{base}/support/api/dev/session"), None).await;
@@ -152,6 +170,28 @@ async fn every_widget_route_answers_under_the_prefix_beside_the_partners_routes(
 }
 
 #[tokio::test]
+async fn the_dev_routes_refuse_a_router_served_without_connect_info() {
+    let (base, _proxy) = partner_app(&[]).await;
+    let session = get_as(&format!("{base}/support/api/dev/session"), None).await;
+    assert_eq!(session.status, 403, "{}", session.text);
+    assert!(!session.text.contains("token"), "{}", session.text);
+    let error = session.error();
+    assert!(
+        error.contains("into_make_service_with_connect_info")
+            && error.contains("MOOV_SANDBOX_ALLOW_REMOTE"),
+        "{error}"
+    );
+    let tickets = get_as(&format!("{base}/support/api/dev/tickets"), None).await;
+    assert_eq!(tickets.status, 403, "{}", tickets.text);
+
+    // Served with connect info, this test's loopback peer is let in.
+    let (base, _proxy) = partner_app_served(&[], true).await;
+    let session = get_as(&format!("{base}/support/api/dev/session"), None).await;
+    assert_eq!(session.status, 200, "{}", session.text);
+    assert!(session.json()["token"].is_string(), "{}", session.text);
+}
+
+#[tokio::test]
 async fn static_files_answer_under_the_prefix_only() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -208,4 +248,21 @@ async fn without_connect_info_trusted_hops_key_the_limit_on_the_forwarded_addres
     assert_eq!(from("203.0.113.7").await, 401);
     assert_eq!(from("203.0.113.7").await, 429);
     assert_eq!(from("198.51.100.1").await, 401);
+
+    // Without a forwarded address a request did not come through the trusted proxy: such
+    // requests share one budget instead of going unlimited.
+    let unforwarded = || async { client().get(&list).send().await.unwrap().status().as_u16() };
+    assert_eq!(unforwarded().await, 401);
+    assert_eq!(unforwarded().await, 429);
+    // An unreadable entry is no address either: the same shared budget.
+    assert_eq!(from("not-an-ip").await, 429);
+    // Forwarded clients keep their own.
+    assert_eq!(from("192.0.2.44").await, 401);
+    let logs = crate::logs::text();
+    assert!(
+        logs.contains("under one shared key")
+            && logs.contains("TRUSTED_PROXY_HOPS is 1")
+            && logs.contains("X-Forwarded-For is missing"),
+        "no warning naming the shared key and why"
+    );
 }
