@@ -162,11 +162,13 @@ pub(super) async fn tickets(State(state): State<AppState>) -> Response {
     };
     let mut stored = dev.sandbox.tickets(dev.account);
     stored.sort_by(|a, b| {
+        // Instants, not strings: RFC 3339 drops a fraction's trailing zeros, so `…:02.5Z`
+        // sorts after `…:02.51Z` as text.
         let activity = |t: &moov_support_sandbox::StoredTicket| {
-            (
-                t.ticket.latest_message_on.clone().unwrap_or_default(),
-                t.ticket.number,
-            )
+            let at = t.ticket.latest_message_on.as_deref().and_then(|s| {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+            });
+            (at, t.ticket.number)
         };
         activity(b).cmp(&activity(a))
     });

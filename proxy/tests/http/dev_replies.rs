@@ -43,7 +43,15 @@ async fn an_agent_answers_a_ticket_and_moves_its_status() {
     let ticket = answered.json();
     assert_eq!(ticket["ticketID"], created["ticketID"]);
     assert_eq!(ticket["status"], "in-progress");
-    assert!(ticket["latestMessageOn"].as_str().unwrap() >= created["createdOn"].as_str().unwrap());
+    // As instants: RFC 3339 drops a fraction's trailing zeros, so text does not sort by time.
+    let instant = |v: &Value| {
+        time::OffsetDateTime::parse(
+            v.as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .unwrap()
+    };
+    assert!(instant(&ticket["latestMessageOn"]) >= instant(&created["createdOn"]));
 
     // The user reads the answer through the widget's own route.
     let messages = get(
