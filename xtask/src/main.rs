@@ -39,7 +39,8 @@ usage: cargo xtask <command>
                     the npm package: target/package/moov-support-widget-<version>.tgz
                     (release widget with stable names, types, manifest; npm pack); with
                     --examples also installs it into examples/react and examples/vue,
-                    type-checks them (and their wrong-prop fixtures) and builds them
+                    type-checks them (and their wrong-prop fixtures) and builds them, and
+                    builds examples/webpack with webpack's defaults
   setup             only install missing tools (wasm target, trunk, wasm-bindgen-cli,
                     binaryen, chromium + chromedriver, redis-server)
   bench             the widget's release assets (raw/gzip/brotli sizes), its start-up in

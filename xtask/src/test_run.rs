@@ -183,7 +183,7 @@ pub fn test(root: &Path) -> Result<()> {
     });
     let mut frontends = Vec::new();
     check(
-        "npm package: build, types, the React and Vue examples",
+        "npm package: build, types, the React and Vue examples, a webpack 5 page",
         &mut || {
             package::build(root)?;
             for name in ["react", "vue"] {
@@ -194,11 +194,16 @@ pub fn test(root: &Path) -> Result<()> {
                     drawn: examples::e2e::Drawn::CustomElement,
                 });
             }
+            frontends.push(examples::e2e::Frontend {
+                name: "webpack",
+                dist: package::webpack(root)?,
+                drawn: examples::e2e::Drawn::CustomElement,
+            });
             Ok(())
         },
     );
     check(
-        "the examples end to end: a ticket from React, Vue and Leptos through the axum example",
+        "the examples end to end: a ticket from React, Vue, webpack and Leptos through the axum example",
         &mut || {
             let mut all = std::mem::take(&mut frontends);
             all.push(examples::e2e::Frontend {

@@ -37,31 +37,7 @@ pub fn example(root: &Path, name: &str) -> Result<PathBuf> {
     crate::tools::setup_path();
     let example = example_for(name)?;
     let dir = root.join("examples").join(name);
-    let tgz = super::tarball(root)?;
-    if !tgz.is_file() {
-        return Err(format!(
-            "{} is missing: run `cargo xtask package` first",
-            tgz.display()
-        )
-        .into());
-    }
-    step(&format!(
-        "examples/{name}: npm install (the widget from {})",
-        tgz.display()
-    ));
-    // The app's package.json asks for the widget as a partner would (`^<version>` from the
-    // registry); the tarball stands in for it without touching package.json or the lock file,
-    // which pin everything else.
-    cmd(Command::new("npm")
-        .current_dir(&dir)
-        .args([
-            "install",
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--prefer-offline",
-        ])
-        .arg(&tgz))?;
+    install(root, name, &dir)?;
 
     let checker = dir.join("node_modules/.bin").join(example.checker);
     step(&format!("examples/{name}: {} --noEmit", example.checker));
@@ -94,6 +70,52 @@ pub fn example(root: &Path, name: &str) -> Result<PathBuf> {
         .current_dir(&dir)
         .arg("build"))?;
     Ok(dir.join("dist"))
+}
+
+/// Installs `examples/<name>`'s own packages from its lock file, and the packed widget.
+fn install(root: &Path, name: &str, dir: &Path) -> Result<()> {
+    let tgz = super::tarball(root)?;
+    if !tgz.is_file() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask package` first",
+            tgz.display()
+        )
+        .into());
+    }
+    step(&format!(
+        "examples/{name}: npm install (the widget from {})",
+        tgz.display()
+    ));
+    // The app's package.json asks for the widget as a partner would (`^<version>` from the
+    // registry); the tarball stands in for it without touching package.json or the lock file,
+    // which pin everything else.
+    cmd(Command::new("npm")
+        .current_dir(dir)
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefer-offline",
+        ])
+        .arg(&tgz))?;
+    Ok(())
+}
+
+/// Installs the packed widget into `examples/webpack` and bundles it with webpack 5's
+/// defaults (no configuration file): `src/index.js` into `dist/main.js`, the widget's files
+/// beside it. Returns `dist`, with the page's `index.html` copied in.
+pub fn webpack(root: &Path) -> Result<PathBuf> {
+    crate::tools::setup_path();
+    let dir = root.join("examples/webpack");
+    install(root, "webpack", &dir)?;
+    step("examples/webpack: webpack --mode production (no configuration file)");
+    cmd(Command::new(dir.join("node_modules/.bin/webpack"))
+        .current_dir(&dir)
+        .args(["--mode", "production", "--no-stats"]))?;
+    let dist = dir.join("dist");
+    std::fs::copy(dir.join("index.html"), dist.join("index.html"))?;
+    Ok(dist)
 }
 
 /// Whether the checker failed with an error at the fixture's wrong prop: one whose message

@@ -25,7 +25,7 @@ mod widget;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub(crate) use examples::example;
+pub(crate) use examples::{example, webpack};
 
 use crate::assets::target_dir;
 use crate::run::{cmd, step, Result};
@@ -92,6 +92,8 @@ pub(crate) fn run(root: &Path, examples: bool) -> Result<()> {
             let dist = example(root, name)?;
             step(&format!("examples/{name} built into {}", dist.display()));
         }
+        let dist = webpack(root)?;
+        step(&format!("examples/webpack built into {}", dist.display()));
     }
     Ok(())
 }
