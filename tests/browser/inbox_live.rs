@@ -86,9 +86,7 @@ async fn a_reply_arrives_within_3_seconds_marked_moved_up_and_announced() {
 
 #[wasm_bindgen_test]
 async fn a_hostile_reply_renders_inert() {
-    let user = &unique("inbox-xss");
-    let token = user_session(user).await;
-    let id = id_of(&file(&token, user, "Hostile", "<p>hi</p>").await);
+    let (token, id) = user_with_request("inbox-xss", "Hostile", "<p>hi</p>").await;
     reply(
         &id,
         "<p>ok</p><img src=\"x\" onerror=\"window.__moovPwned=1\"><script>window.__moovPwned=2</script>",
@@ -114,9 +112,7 @@ async fn a_hostile_reply_renders_inert() {
 
 #[wasm_bindgen_test]
 async fn closing_asks_first_then_shows_the_closing_date_and_twice_is_harmless() {
-    let user = &unique("inbox-close");
-    let token = user_session(user).await;
-    let id = id_of(&file(&token, user, "Close me", "<p>done soon</p>").await);
+    let (token, id) = user_with_request("inbox-close", "Close me", "<p>done soon</p>").await;
     let w = mount_requests(&token, &[]).await;
     w.open(&id).await;
     w.click(".moov-close-request");
@@ -162,9 +158,7 @@ async fn closing_asks_first_then_shows_the_closing_date_and_twice_is_harmless() 
 
 #[wasm_bindgen_test]
 async fn the_live_channel_comes_back_after_it_drops() {
-    let user = &unique("inbox-reconnect");
-    let token = user_session(user).await;
-    let id = id_of(&file(&token, user, "Reconnect", "<p>x</p>").await);
+    let (token, id) = user_with_request("inbox-reconnect", "Reconnect", "<p>x</p>").await;
     let w = mount_requests(&token, &[]).await;
     let notice = w.el(".moov-connection");
     wait_secs("connected", 10, || live(&w)).await;
@@ -193,9 +187,7 @@ async fn the_live_channel_comes_back_after_it_drops() {
 /// One user's launcher and inline form on one page, both live, and a reply from support
 /// that both show as unread: the ticket's id and the two widgets.
 async fn two_widgets_with_a_reply(name: &str) -> (String, Widget, Widget) {
-    let user = &unique(name);
-    let token = user_session(user).await;
-    let id = id_of(&file(&token, user, name, "<p>x</p>").await);
+    let (token, id) = user_with_request(name, name, "<p>x</p>").await;
     let launcher = mount_requests(&token, &[("launcher", "")]).await;
     wait_secs("the launcher connected", 10, || live(&launcher)).await;
     let inline = mount_requests(&token, &[]).await;

@@ -162,3 +162,11 @@ pub fn storage() -> web_sys::Storage {
 pub fn id_of(ticket: &serde_json::Value) -> String {
     ticket["ticketID"].as_str().unwrap().to_owned()
 }
+
+/// A new user with one filed request: their session token and the request's id.
+pub async fn user_with_request(name: &str, title: &str, body: &str) -> (String, String) {
+    let user = unique(name);
+    let token = user_session(&user).await;
+    let id = id_of(&file(&token, &user, title, body).await);
+    (token, id)
+}
