@@ -284,3 +284,18 @@ pub async fn filed_as_demo_user(proxy: &moov_support_proxy::RunningProxy) -> (St
     assert_eq!(created.status, 200, "{}", created.text);
     (token, created.json())
 }
+
+/// Moov support answers `ticket_id` through the sandbox's dev route of the proxy at `base`
+/// (the demo's agent page does the same); `body` is sent as it is, JSON or not.
+pub async fn agent_reply(base: &str, ticket_id: &str, body: &str) -> Reply {
+    Reply::read(
+        client()
+            .post(format!("{base}/api/dev/tickets/{ticket_id}/reply"))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}

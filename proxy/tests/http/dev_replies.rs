@@ -4,7 +4,7 @@ use moov_support_proxy::RunningProxy;
 use moov_support_sandbox::{DEMO_ACCOUNT_ID, SUPPORT_AUTHOR};
 use serde_json::{json, Value};
 
-use crate::common::{client, filed_as_demo_user, start_sandboxed, Reply};
+use crate::common::{agent_reply, client, filed_as_demo_user, start_sandboxed, Reply};
 
 async fn get(proxy: &RunningProxy, path: &str, token: Option<&str>) -> Reply {
     let mut req = client().get(format!("{}{path}", proxy.url()));
@@ -15,16 +15,7 @@ async fn get(proxy: &RunningProxy, path: &str, token: Option<&str>) -> Reply {
 }
 
 async fn reply(proxy: &RunningProxy, ticket_id: &str, body: &str) -> Reply {
-    Reply::read(
-        client()
-            .post(format!("{}/api/dev/tickets/{ticket_id}/reply", proxy.url()))
-            .header("content-type", "application/json")
-            .body(body.to_owned())
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    agent_reply(&proxy.url(), ticket_id, body).await
 }
 
 #[tokio::test]

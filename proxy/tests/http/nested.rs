@@ -12,7 +12,7 @@ use axum::Router;
 use moov_support_proxy::{Config, Proxy, ProxyHandle};
 use serde_json::json;
 
-use crate::common::{client, ticket, vars, Reply};
+use crate::common::{agent_reply, client, ticket, vars, Reply};
 use crate::live::Stream;
 
 const PARTNER_404: &str = "the partner's own page is not here";
@@ -110,13 +110,10 @@ async fn every_widget_route_answers_under_the_prefix_beside_the_partners_routes(
 
     // An agent's reply: the sandbox delivers its webhook to the prefixed route, and the
     // user's stream hears of it.
-    let answered = Reply::read(
-        client()
-            .post(format!("{base}/support/api/dev/tickets/{id}/reply"))
-            .json(&json!({"body": "<p>We are on it.</p>", "status": "in-progress"}))
-            .send()
-            .await
-            .unwrap(),
+    let answered = agent_reply(
+        &format!("{base}/support"),
+        &id,
+        &json!({"body": "<p>We are on it.</p>", "status": "in-progress"}).to_string(),
     )
     .await;
     assert_eq!(answered.status, 200, "{}", answered.text);

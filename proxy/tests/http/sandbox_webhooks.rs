@@ -4,7 +4,7 @@
 use moov_support_proxy::RunningProxy;
 use moov_support_sandbox::DEMO_ACCOUNT_ID;
 
-use crate::common::{client, filed_as_demo_user, start_sandboxed, Reply};
+use crate::common::{agent_reply, client, filed_as_demo_user, start_sandboxed, Reply};
 use crate::live::{ticket_event, Delivery, Stream};
 
 /// A dev session that filed one ticket and listens on its live stream, past `ready`.
@@ -57,13 +57,11 @@ async fn an_agents_reply_reaches_the_users_stream_through_signed_webhooks() {
     let proxy = start_sandboxed(&[]).await;
     let (token, id, mut stream) = filed_and_listening(&proxy).await;
     let (token, id) = (token.as_str(), id.as_str());
-    let answered = Reply::read(
-        client()
-            .post(format!("{}/api/dev/tickets/{id}/reply", proxy.url()))
-            .json(&serde_json::json!({"body": "<p>We sent it again.</p>", "status": "in-progress"}))
-            .send()
-            .await
-            .unwrap(),
+    let answered = agent_reply(
+        &proxy.url(),
+        id,
+        &serde_json::json!({"body": "<p>We sent it again.</p>", "status": "in-progress"})
+            .to_string(),
     )
     .await;
     assert_eq!(answered.status, 200, "{}", answered.text);
