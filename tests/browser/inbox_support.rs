@@ -88,16 +88,7 @@ pub async fn mount_requests(token: &str, more: &[(&str, &str)]) -> Widget {
         ("view", "requests"),
     ];
     attributes.extend_from_slice(more);
-    moov_support::web::embed::register();
-    let host: HtmlElement = document()
-        .create_element(moov_support::web::embed::TAG)
-        .unwrap()
-        .unchecked_into();
-    for (k, v) in attributes {
-        host.set_attribute(k, v).unwrap();
-    }
-    let w = Widget::listen(host.clone());
-    document().body().unwrap().append_child(&host).unwrap();
+    let w = Widget::attach(&attributes);
     w.wait_for_el("the list", ".moov-request-list:not([hidden]), .moov-empty")
         .await;
     w

@@ -132,6 +132,15 @@ impl Widget {
     }
 
     pub async fn mount_with(attributes: &[(&str, &str)]) -> Widget {
+        let w = Widget::attach(attributes);
+        w.wait_text("the form", "Send").await;
+        // Field values are applied on the next turn of the reactive system.
+        sleep(50).await;
+        w
+    }
+
+    /// A `<moov-support-form>` with `attributes`, listened to, then put in the page.
+    pub fn attach(attributes: &[(&str, &str)]) -> Widget {
         embed::register();
         let host: HtmlElement = document()
             .create_element(embed::TAG)
@@ -142,9 +151,6 @@ impl Widget {
         }
         let w = Widget::listen(host.clone());
         document().body().unwrap().append_child(&host).unwrap();
-        w.wait_text("the form", "Send").await;
-        // Field values are applied on the next turn of the reactive system.
-        sleep(50).await;
         w
     }
 
