@@ -270,9 +270,11 @@ impl<F> FormState<F> {
     }
 }
 
-/// A saved message as editor HTML: drafts from before the editor hold plain text.
+/// A saved message as editor HTML. Drafts from before the editor hold a text area's plain
+/// text, with its line breaks and without tags. What the editor saves has no line breaks and
+/// is HTML even without a tag (`tom &amp; jerry`, one line typed): it stays as it is.
 pub fn message_html(saved: String) -> String {
-    if saved.contains('<') || saved.is_empty() {
+    if saved.contains('<') || !saved.contains('\n') {
         saved
     } else {
         sanitize::text_to_html(&saved)
@@ -414,10 +416,22 @@ mod tests {
     }
 
     #[test]
+    fn a_line_the_editor_saved_comes_back_as_it_was() {
+        let saved = |message: &str| Draft {
+            message: message.into(),
+            ..Draft::default()
+        };
+        for html in ["tom &amp; jerry", "one line", "<p>a</p>", ""] {
+            let s = State::new(saved(html), false, || "k".into());
+            assert_eq!(s.value(Field::Body), html);
+        }
+    }
+
+    #[test]
     fn restoring_keeps_a_locked_contact_and_empty_fields_keep_the_forms() {
         let saved = Draft {
             title: "Old".into(),
-            message: "plain text".into(),
+            message: "plain\ntext".into(),
             email: "saved@b.co".into(),
             name: String::new(),
             idempotency_key: "saved-key".into(),
@@ -426,7 +440,7 @@ mod tests {
         locked.prefill("partner@b.co", "Pat");
         locked.restore(saved.clone());
         assert_eq!(locked.value(Field::Email), "partner@b.co");
-        assert_eq!(locked.value(Field::Body), "<p>plain text</p>");
+        assert_eq!(locked.value(Field::Body), "<p>plain<br>text</p>");
         assert_eq!(locked.key(), "saved-key");
 
         let mut open = State::new(Draft::default(), false, || "k0".into());

@@ -109,31 +109,13 @@ function defineProperties(proto, table) {
 }
 
 export function define_element(tag, table, connect, disconnect, changed) {
-  if (customElements.get(tag)) return;
-  class MoovSupportForm extends HTMLElement {
-    static get observedAttributes() {
-      return reflected(table).map(([, attr]) => attr);
-    }
-    connectedCallback() {
-      // Properties set before the element was defined shadow the accessors; apply them.
-      for (const [prop] of table) {
-        if (Object.prototype.hasOwnProperty.call(this, prop)) {
-          const value = this[prop];
-          delete this[prop];
-          this[prop] = value;
-        }
-      }
-      connect(this);
-    }
-    disconnectedCallback() {
-      disconnect(this);
-    }
-    attributeChangedCallback(name, before, after) {
-      if (this.isConnected && before !== after) changed(this, name);
-    }
-  }
-  defineProperties(MoovSupportForm.prototype, table);
-  customElements.define(tag, MoovSupportForm);
+  const defined = customElements.get(tag);
+  // The script-tag loader defines the element itself, to draw the form before the wasm is
+  // here; the widget then takes its instances over through this hook.
+  const attach = defined && defined[Symbol.for("moov-support.attach")];
+  if (attach) attach.call(defined, { connect, disconnect, changed });
+  else if (defined) return;
+  else defineOwn(tag, table, connect, disconnect, changed);
 
   const find = (element) =>
     element && element.localName === tag ? element : element && element.querySelector(tag);
@@ -162,5 +144,169 @@ export function define_element(tag, table, connect, disconnect, changed) {
   });
   if (!("MoovSupport" in window)) {
     Object.defineProperty(window, "MoovSupport", { value: api, enumerable: true });
+  }
+}
+
+// The element's own class, where no loader defined it (the npm package, a bundler).
+function defineOwn(tag, table, connect, disconnect, changed) {
+  class MoovSupportForm extends HTMLElement {
+    static get observedAttributes() {
+      return reflected(table).map(([, attr]) => attr);
+    }
+    connectedCallback() {
+      // Properties set before the element was defined shadow the accessors; apply them.
+      for (const [prop] of table) {
+        if (Object.prototype.hasOwnProperty.call(this, prop)) {
+          const value = this[prop];
+          delete this[prop];
+          this[prop] = value;
+        }
+      }
+      connect(this);
+    }
+    disconnectedCallback() {
+      disconnect(this);
+    }
+    attributeChangedCallback(name, before, after) {
+      if (this.isConnected && before !== after) changed(this, name);
+    }
+  }
+  defineProperties(MoovSupportForm.prototype, table);
+  customElements.define(tag, MoovSupportForm);
+}
+
+// The loader's static form (`moov-support.js`): the form drawn from the same markup before the
+// wasm arrived, which the user may already be typing into. The widget reads what it holds,
+// draws its own form apart, then swaps the two in one step, carrying over the focus, the
+// caret and the scroll, so the user sees no change and no keystroke falls between them.
+
+// The static form's root in `host`'s shadow root, while it is there.
+function staticRoot(host) {
+  const root = host.shadowRoot && host.shadowRoot.querySelector(".moov-root[data-static]");
+  return root && root.parentNode === host.shadowRoot ? root : null;
+}
+
+/** What the static form in `host` holds, for `Handoff::from_js`; `null` when it has none. */
+export function takeShell(host) {
+  const root = staticRoot(host);
+  if (!root) return null;
+  const field = (id) => root.querySelector(`#moov-${id}`);
+  return {
+    title: field("title").value,
+    message: field("body").innerHTML,
+    email: field("email").value,
+    name: field("name").value,
+    // The loader marks a form the user typed in (else its fields only show what is stored,
+    // possibly for another user: the form reads the store itself), a form whose saved draft
+    // it put back, and a Send pressed while the widget loaded (the form is busy until then).
+    edited: root.hasAttribute("data-edited"),
+    restored: root.hasAttribute("data-restored"),
+    send: root.querySelector("form").getAttribute("aria-busy") === "true",
+  };
+}
+
+// How an element of the form is found again in its copy: by id, else by its classes (the
+// toolbar's buttons, Send, the dialog); elements of the message itself are neither.
+function selectorOf(element) {
+  if (element.id) return `#${element.id}`;
+  return element.classList.length ? `.${[...element.classList].join(".")}` : null;
+}
+
+// The selection in a shadow root: Chromium keeps it there, Firefox in the document's.
+function selectionIn(shadow) {
+  return shadow.getSelection ? shadow.getSelection() : document.getSelection();
+}
+
+// A node's place under `top` as child indexes, and back: the message's HTML is the same in
+// both forms, so the same path reaches the same text.
+function pathOf(top, node) {
+  const path = [];
+  for (; node !== top; node = node.parentNode) {
+    path.unshift(Array.prototype.indexOf.call(node.parentNode.childNodes, node));
+  }
+  return path;
+}
+
+function nodeAt(top, path) {
+  return path.reduce((node, i) => node && node.childNodes[i], top);
+}
+
+/**
+ * Puts `container` (the widget's form, drawn apart) where `host`'s static form is, and
+ * carries over the focused field with its caret or selection, the scroll positions and an
+ * open dialog. The widget's stylesheet, already adopted, stays as it is.
+ */
+export function finishShell(host, container) {
+  const shadow = host.shadowRoot;
+  const old = staticRoot(host);
+  if (!old) {
+    shadow.append(container);
+    return;
+  }
+  const focused = old.contains(shadow.activeElement) ? shadow.activeElement : null;
+  const focus = focused && selectorOf(focused);
+  // An input's caret (email inputs have none to read: theirs ends after the text).
+  const caret =
+    focused && typeof focused.selectionStart === "number"
+      ? [focused.selectionStart, focused.selectionEnd, focused.selectionDirection]
+      : null;
+  // The message's selection, anchor and focus, so a selection made backwards stays so.
+  const body = old.querySelector("#moov-body");
+  const selection = selectionIn(shadow);
+  const inMessage =
+    focused === body &&
+    selection &&
+    selection.anchorNode &&
+    body.contains(selection.anchorNode) &&
+    body.contains(selection.focusNode)
+      ? [
+          pathOf(body, selection.anchorNode),
+          selection.anchorOffset,
+          pathOf(body, selection.focusNode),
+          selection.focusOffset,
+        ]
+      : null;
+  const scrolled = [];
+  for (const element of old.querySelectorAll("*")) {
+    const selector = (element.scrollTop || element.scrollLeft) && selectorOf(element);
+    if (selector) scrolled.push([selector, element.scrollTop, element.scrollLeft]);
+  }
+  const dialog = old.querySelector("dialog");
+  const open = dialog && dialog.open;
+  // The widget writes the same values into its inputs a moment later; written now, that
+  // write changes nothing, and the caret set below stays where the user left it.
+  for (const input of old.querySelectorAll("input[id]")) {
+    const copy = container.querySelector(`#${input.id}`);
+    if (copy) copy.value = input.value;
+  }
+
+  old.replaceWith(container);
+
+  if (open) container.querySelector("dialog").showModal();
+  const target = focus && container.querySelector(focus);
+  if (target) {
+    target.focus({ preventScroll: true });
+    if (caret) target.setSelectionRange(...caret);
+  }
+  if (inMessage) {
+    const message = container.querySelector("#moov-body");
+    const [anchor, anchorOffset, focusPath, focusOffset] = inMessage;
+    const now = selectionIn(shadow);
+    try {
+      const [anchorNode, focusNode] = [nodeAt(message, anchor), nodeAt(message, focusPath)];
+      now.setBaseAndExtent(anchorNode, anchorOffset, focusNode, focusOffset);
+    } catch {
+      // The message was drawn differently after all: the caret goes after its text.
+      now.selectAllChildren(message);
+      now.collapseToEnd();
+    }
+  }
+  // Last, once the dialog is open and focus moved (neither may scroll, but both can).
+  for (const [selector, top, left] of scrolled) {
+    const element = container.querySelector(selector);
+    if (element) {
+      element.scrollTop = top;
+      element.scrollLeft = left;
+    }
   }
 }

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::embed_events;
 use crate::web::events::Emitter;
+use crate::web::handoff::Handoff;
 use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
 use crate::web::options;
@@ -44,6 +45,12 @@ extern "C" {
     /// from), parsed by the browser.
     #[wasm_bindgen(js_name = fetchJson, catch)]
     pub(crate) async fn fetch_json(path: &str) -> Result<JsValue, JsValue>;
+    /// What the loader's static form in `host` holds (see `Handoff`), or `null`.
+    #[wasm_bindgen(js_name = takeShell)]
+    fn take_shell(host: &web_sys::HtmlElement) -> JsValue;
+    /// Puts `container` where the static form was, with its focus, caret and scroll.
+    #[wasm_bindgen(js_name = finishShell)]
+    fn finish_shell(host: &web_sys::HtmlElement, container: &web_sys::HtmlElement);
 }
 
 /// One mounted form and what it was mounted with.
@@ -117,7 +124,11 @@ pub fn mount(host: &web_sys::HtmlElement) {
         wait_for_language(host, locale);
         return;
     }
-    let Some(container) = prepare_shadow_root(host) else {
+    // The loader's static form, when it is there, stays on the page until the form that
+    // takes it over is complete, then the two swap in one step: no flash, no lost keystroke.
+    let handoff = Handoff::from_js(&take_shell(host));
+    let taking_over = handoff.is_some();
+    let Some(container) = prepare_shadow_root(host, handoff.is_none()) else {
         return;
     };
     let user = options
@@ -128,7 +139,10 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let target: web_sys::EventTarget = host.clone().into();
     let signal_out = std::rc::Rc::new(RefCell::new(None));
     let signal_in = signal_out.clone();
-    let handle = leptos::mount::mount_to(container, move || {
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        if let Some(handoff) = handoff {
+            provide_context(handoff);
+        }
         let session_token = RwSignal::new(options.session_token.clone());
         *signal_in.borrow_mut() = Some(session_token);
         let launcher = options.launcher;
@@ -163,6 +177,9 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let Some(session_token) = signal_out.borrow_mut().take() else {
         return;
     };
+    if taking_over {
+        finish_shell(host, &container);
+    }
     if let Some(timeline) = web_sys::window().and_then(|w| w.performance()) {
         let _ = timeline.mark("moov-support:ready");
     }
@@ -239,8 +256,9 @@ pub fn unmount(host: &web_sys::HtmlElement) {
     drop(removed);
 }
 
-/// Opens the shadow root, adopts the stylesheet and returns an empty container to render in.
-fn prepare_shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::HtmlElement> {
+/// Opens the shadow root, adopts the stylesheet and returns an empty container to render in:
+/// in the root when `attach`, else apart, to take a static form's place once it is drawn.
+fn prepare_shadow_root(host: &web_sys::HtmlElement, attach: bool) -> Option<web_sys::HtmlElement> {
     let root = match host.shadow_root() {
         Some(root) => root,
         None => host
@@ -250,7 +268,9 @@ fn prepare_shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::HtmlEleme
     let sheet = web_sys::CssStyleSheet::new().ok()?;
     sheet.replace_sync(STYLESHEET).ok()?;
     root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-    root.set_inner_html("");
+    if attach {
+        root.set_inner_html("");
+    }
     let container = web_sys::window()?
         .document()?
         .create_element("div")
@@ -258,6 +278,8 @@ fn prepare_shadow_root(host: &web_sys::HtmlElement) -> Option<web_sys::HtmlEleme
         .dyn_into::<web_sys::HtmlElement>()
         .ok()?;
     container.set_class_name("moov-root");
-    root.append_child(&container).ok()?;
+    if attach {
+        root.append_child(&container).ok()?;
+    }
     Some(container)
 }

@@ -8,6 +8,8 @@ pub mod embed;
 #[doc(hidden)]
 pub mod events;
 #[doc(hidden)]
+pub mod handoff;
+#[doc(hidden)]
 pub mod host_token;
 #[doc(hidden)]
 pub mod i18n;

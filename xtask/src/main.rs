@@ -52,6 +52,8 @@ usage: cargo xtask <command>
   bench widget      only the widget's part of `bench` (sizes and browser timings)
   fuzz [SECONDS]    run every cargo-fuzz target for SECONDS each (default 60) on nightly
                     (installs cargo-fuzz if missing); prints executions and findings
+  shell             writes the loader's static form (moov-support.js) from the Leptos view,
+                    the stylesheet and the options table
   soak [MINUTES]    mixed traffic against the proxy and the sandbox for MINUTES (default 10);
                     prints RSS at start and end, crashes, 5xx, lost and duplicated tickets
 ";
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
                 .map(String::as_str),
         ),
         Some("setup") => tools::ensure(&root, Need::Browsers),
+        Some("shell") => write_shell(&root),
         Some("package") => package::run(&root, args.iter().any(|a| a == "--examples")),
         Some("bench") => bench::run(
             &root,
@@ -214,4 +217,12 @@ fn run_e2e(root: &Path, proxy_addr: &str, only: Option<&str>, engine: Engine) ->
     } else {
         Err(format!("{failed} end-to-end checks failed").into())
     }
+}
+
+/// Renders the form's view to HTML and writes it, with the stylesheet and the options,
+/// into the loader (the test that compares them does the writing when asked).
+fn write_shell(root: &Path) -> Result<()> {
+    cmd(cargo(root)
+        .args(["test", "-p", "moov-support", "--test", "shell"])
+        .env("MOOV_SUPPORT_WRITE_SHELL", "1"))
 }

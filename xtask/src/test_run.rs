@@ -135,6 +135,8 @@ pub fn test(root: &Path) -> Result<()> {
         // matters. The proxy keeps its default features: its tests run it in sandbox mode.
         &mut || {
             cmd(cargo(root).args(["test", "-p", "moov-support", "--no-default-features"]))?;
+            // The loader's static form against the Leptos view, rendered natively.
+            cmd(cargo(root).args(["test", "-p", "moov-support", "--test", "shell"]))?;
             cmd(cargo(root).args(["test", "--workspace", "--exclude", "moov-support"]))
         },
     );

@@ -21,6 +21,7 @@ pub const STRINGS: Strings = Strings {
     fix_fields: "Some fields need attention.",
     draft_restored: "Your unsent message was restored.",
     queued: "You're offline. Your message will be sent when you're back online.",
+    load_failed: "The form could not load. What you typed is kept here: check your connection and reload the page to send it.",
     cancel_queued: "Cancel sending",
     launcher: "Contact support",
     close: "Close",

@@ -16,6 +16,7 @@ mod en;
 mod load;
 pub mod plural;
 mod read;
+pub use read::Keyed;
 pub mod time;
 
 pub use crate::locale::Locale;
@@ -95,6 +96,8 @@ pub struct Strings {
     pub draft_restored: &'static str,
     /// Shown while a send waits for the browser to come back online.
     pub queued: &'static str,
+    /// The loader's static form, when the form itself never arrived.
+    pub load_failed: &'static str,
     /// Takes a waiting send back to editing.
     pub cancel_queued: &'static str,
     pub launcher: &'static str,

@@ -108,3 +108,19 @@ impl Read for Plural {
         }
     }
 }
+
+/// A counted phrase stands for its key as a whole: the static form shows none.
+impl read::Keyed for Plural {
+    fn marked(at: &str) -> Self {
+        Plural {
+            zero: None,
+            one: None,
+            two: None,
+            few: None,
+            many: None,
+            other: read::Keyed::marked(at),
+        }
+    }
+
+    fn each(&self, _at: &str, _out: &mut dyn FnMut(String, &'static str)) {}
+}

@@ -64,6 +64,34 @@ pub(super) fn section(
         .into_iter()
 }
 
+/// Strings by their place in a language file (`inbox.your_requests`): the static form is
+/// rendered with each string standing for its key, and filled in from the language's file.
+pub trait Keyed: Sized {
+    /// Every string its own key, as `{{key}}`.
+    fn marked(at: &str) -> Self;
+    /// Every string with its key.
+    fn each(&self, at: &str, out: &mut dyn FnMut(String, &'static str));
+}
+
+/// `field`'s key inside the section at `at`.
+pub(super) fn path(at: &str, field: &str) -> String {
+    if at.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{at}.{field}")
+    }
+}
+
+impl Keyed for &'static str {
+    fn marked(at: &str) -> Self {
+        Box::leak(format!("{{{{{at}}}}}").into_boxed_str())
+    }
+
+    fn each(&self, at: &str, out: &mut dyn FnMut(String, &'static str)) {
+        out(at.to_owned(), self);
+    }
+}
+
 /// Declares a section of strings and its [`Read`]: one list of fields for both.
 macro_rules! texts {
     ($(
@@ -84,6 +112,18 @@ macro_rules! texts {
                 $name {
                     $( $field: read::Read::read(&mut values, stringify!($field), problems), )*
                 }
+            }
+        }
+
+        impl read::Keyed for $name {
+            fn marked(at: &str) -> Self {
+                $name {
+                    $( $field: read::Keyed::marked(&read::path(at, stringify!($field))), )*
+                }
+            }
+
+            fn each(&self, at: &str, out: &mut dyn FnMut(String, &'static str)) {
+                $( read::Keyed::each(&self.$field, &read::path(at, stringify!($field)), out); )*
             }
         }
     )*};

@@ -5,6 +5,8 @@ mod form;
 mod inbox;
 mod launcher;
 
+#[doc(hidden)]
+pub use form::static_form;
 pub use form::SupportForm;
 #[doc(hidden)]
 pub use inbox::Requests;

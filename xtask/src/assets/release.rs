@@ -27,6 +27,8 @@ pub(crate) fn release(root: &Path) -> Result<PathBuf> {
         .arg(&out))?;
     minify_scripts(&out)?;
     let hash = arrange(&out)?;
+    // Last, once its paths point into `v/<hash>/`: the loader carries the static form.
+    minify(&out.join(LOADER))?;
     precompress(&out)?;
     step(&format!(
         "release widget in {} (widget files under v/{hash}/)",
@@ -42,7 +44,7 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
 }
 
 /// Minifies the widget's JS in place with esbuild: the JS glue and the scripts it imports.
-/// The loader stays as written, since [`arrange`] rewrites its paths, and it is under 1 KB.
+/// The loader waits for [`arrange`], which rewrites its paths.
 pub(crate) fn minify_scripts(dir: &Path) -> Result<()> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dir)? {
@@ -58,17 +60,22 @@ pub(crate) fn minify_scripts(dir: &Path) -> Result<()> {
         .collect();
     step(&format!("minifying {} scripts (esbuild)", scripts.len()));
     for script in scripts {
-        cmd(Command::new(crate::tools::esbuild())
-            .arg(&script)
-            .args([
-                "--minify",
-                "--format=esm",
-                "--log-level=warning",
-                "--allow-overwrite",
-            ])
-            .arg(format!("--outfile={}", script.display())))?;
+        minify(&script)?;
     }
     Ok(())
+}
+
+/// Minifies one ES module in place.
+fn minify(script: &Path) -> Result<()> {
+    cmd(Command::new(crate::tools::esbuild())
+        .arg(script)
+        .args([
+            "--minify",
+            "--format=esm",
+            "--log-level=warning",
+            "--allow-overwrite",
+        ])
+        .arg(format!("--outfile={}", script.display())))
 }
 
 /// Whether a top-level entry of a trunk build belongs to the widget (not the loader or demo).

@@ -1,0 +1,201 @@
+//! The loader's static form (`moov-support.js`) is the Leptos view rendered to HTML, with
+//! the widget's stylesheet and the element's options: this test renders them again and fails
+//! when the loader holds anything else. `cargo xtask shell` writes them in.
+#![cfg(all(not(target_arch = "wasm32"), feature = "web"))]
+
+use std::path::Path;
+
+use leptos::prelude::*;
+use moov_support::options_spec::OPTIONS;
+use moov_support::web::i18n::{Keyed, Locale, Strings};
+use moov_support::web::ui::static_form;
+
+const LOADER: &str = "moov-support.js";
+const BEGIN: &str = "// <static form: written by `cargo xtask shell` from the Leptos view, \
+                     style/widget.css and src/options_spec.rs; do not edit>\n";
+const END: &str = "// </static form>\n";
+/// What the static form says besides its markup: a restored draft, a held send, and a form
+/// that never arrived.
+const SAID: [&str; 3] = ["draft_restored", "sending", "load_failed"];
+/// Set by `cargo xtask shell`: write the loader instead of comparing.
+const WRITE: &str = "MOOV_SUPPORT_WRITE_SHELL";
+
+/// Comments are Leptos' place markers; the static form has no dynamic parts.
+fn without_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        let end = if after.starts_with("<!--") {
+            after.find("-->").map(|e| e + 3)
+        } else {
+            after.find('>').map(|e| e + 1)
+        };
+        rest = &after[end.expect("a closed comment")..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The stylesheet without comments and runs of white space; nothing inside a rule changes.
+fn minified_css(css: &str) -> String {
+    let mut text = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        let end = rest[start..].find("*/").expect("a closed CSS comment");
+        rest = &rest[start + end + 2..];
+    }
+    text.push_str(rest);
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = collapsed;
+    for mark in ["{", "}", ";", ","] {
+        out = out
+            .replace(&format!(" {mark}"), mark)
+            .replace(&format!("{mark} "), mark);
+    }
+    out.replace(";}", "}")
+}
+
+/// The rules of `css` (minified) that can match something in `html`: a rule whose every
+/// selector names a `moov-` class the static form does not have is for what only the widget
+/// draws (the inbox, a sent ticket, a failure), which adopts the whole sheet when it takes
+/// the form over. Nothing the static form shows is styled differently.
+fn rules_for(css: &str, html: &str) -> String {
+    let classes: Vec<&str> = html
+        .split("class=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .flat_map(str::split_whitespace)
+        .collect();
+    let absent = |selector: &str| {
+        selector
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '.'))
+            .flat_map(|part| part.split('.').skip(1))
+            .any(|class| class.starts_with("moov-") && !classes.contains(&class))
+    };
+    let mut out = String::new();
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        assert!(
+            !rest.starts_with('@'),
+            "at-rules are not expected in the sheet"
+        );
+        let close = open + rest[open..].find('}').expect("a closed rule");
+        let selectors = &rest[..open];
+        if !selectors.split(',').all(absent) {
+            out.push_str(&rest[..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    out
+}
+
+/// The `{{key}}`s of `html`, in order of first use.
+fn keys(html: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for piece in html.split("{{").skip(1) {
+        let key = piece.split("}}").next().unwrap_or_default().to_owned();
+        if !found.contains(&key) {
+            found.push(key);
+        }
+    }
+    found
+}
+
+/// The loader's generated part, between [`BEGIN`] and [`END`].
+fn generated() -> String {
+    Owner::new().with(|| {
+        let t: &'static Strings = Box::leak(Box::new(Strings::marked("")));
+        let form = without_comments(&static_form(t, false).to_html());
+        let launcher = without_comments(&static_form(t, true).to_html());
+        assert!(
+            launcher.contains(&form),
+            "the launcher's dialog holds the form"
+        );
+        let launcher = launcher.replacen(&form, "{{form}}", 1);
+        let english = format!(r#"dir="{}" lang="{}""#, Locale::En.dir(), Locale::En.tag());
+        assert!(form.contains(&english), "the form says its language");
+        let form = form.replacen(&english, r#"dir="{{dir}}" lang="{{lang}}""#, 1);
+
+        let used: Vec<String> = keys(&format!("{form}{launcher}"))
+            .into_iter()
+            .filter(|k| !["form", "dir", "lang"].contains(&k.as_str()))
+            .chain(SAID.map(str::to_owned))
+            .collect();
+        let mut en = serde_json::Map::new();
+        Locale::En.strings().each("", &mut |key, text| {
+            if used.contains(&key) {
+                en.insert(key, text.into());
+            }
+        });
+        for key in &used {
+            assert!(en.contains_key(key), "`{key}` is not an English string");
+        }
+        let options: Vec<serde_json::Value> = OPTIONS
+            .iter()
+            .map(|o| serde_json::json!([o.property(), o.attribute(), o.kind()]))
+            .collect();
+        let shell = serde_json::json!({
+            "css": rules_for(
+                &minified_css(include_str!("../style/widget.css")),
+                &format!("{form}{launcher}")
+            ),
+            "form": form,
+            "launcher": launcher,
+            "en": en,
+            "options": options,
+        });
+        format!("{BEGIN}const SHELL = {shell};\n{END}")
+    })
+}
+
+#[test]
+fn the_loader_holds_the_form_as_the_view_draws_it() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LOADER);
+    let loader = std::fs::read_to_string(&path).expect("the loader");
+    let start = loader
+        .find(BEGIN)
+        .expect("the loader has the static form's start line");
+    let end = loader[start..]
+        .find(END)
+        .map(|e| start + e + END.len())
+        .expect("the loader has the static form's end line");
+    let fresh = generated();
+    if std::env::var_os(WRITE).is_some() {
+        let written = format!("{}{fresh}{}", &loader[..start], &loader[end..]);
+        std::fs::write(&path, written).expect("writing the loader");
+        return;
+    }
+    assert!(
+        loader[start..end] == fresh,
+        "{LOADER}'s static form differs from the Leptos view (or the stylesheet, or the \
+         options); run `cargo xtask shell` and commit the result"
+    );
+}
+
+#[test]
+fn css_minifying_keeps_rules() {
+    assert_eq!(
+        minified_css("/* x */\n.a , .b {\n  color: red;\n  margin: 0 auto;\n}\n.c:hover { x: y }"),
+        ".a,.b{color: red;margin: 0 auto}.c:hover{x: y}"
+    );
+}
+
+#[test]
+fn only_rules_for_what_the_static_form_draws_are_kept() {
+    let html = r#"<p class="moov-a moov-b"></p>"#;
+    assert_eq!(
+        rules_for(
+            ":host{a:b}.moov-a p{c:d}.moov-x,.moov-b{e:f}.moov-x .moov-a{g:h}",
+            html
+        ),
+        ":host{a:b}.moov-a p{c:d}.moov-x,.moov-b{e:f}"
+    );
+}
+
+#[test]
+fn comments_are_dropped_from_markup() {
+    assert_eq!(without_comments("<p><!>a<!--<() />--></p>"), "<p>a</p>");
+}
