@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use crate::embed_events;
 use crate::web::events::Emitter;
-use crate::web::handoff::Handoff;
+use crate::web::handoff::{self, Handoff};
 use crate::web::host_token::HostTokenCallback;
 use crate::web::i18n::{self, Locale};
 use crate::web::options;
@@ -140,9 +140,7 @@ pub fn mount(host: &web_sys::HtmlElement) {
     let signal_out = std::rc::Rc::new(RefCell::new(None));
     let signal_in = signal_out.clone();
     let handle = leptos::mount::mount_to(container.clone(), move || {
-        if let Some(handoff) = handoff {
-            provide_context(handoff);
-        }
+        handoff::hand_over(handoff);
         let session_token = RwSignal::new(options.session_token.clone());
         *signal_in.borrow_mut() = Some(session_token);
         let launcher = options.launcher;

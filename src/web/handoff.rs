@@ -4,11 +4,29 @@
 //! The loader draws that form from the same markup (see `ui::form::shell`); the rest of the
 //! handoff (focus, caret, scroll, the swap itself) is in `element.js`.
 
+use std::cell::RefCell;
+
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::draft::Draft;
 
-/// Provided as context to the `SupportForm` that takes over a static form.
+thread_local! {
+    /// Set by the element just before it draws the form that takes a static form over.
+    /// Not a Leptos context: a plain value costs the widget fewer bytes.
+    static PENDING: RefCell<Option<Handoff>> = const { RefCell::new(None) };
+}
+
+/// What the element's next form takes over; `None` for a form drawn on its own.
+pub fn hand_over(handoff: Option<Handoff>) {
+    PENDING.with_borrow_mut(|pending| *pending = handoff);
+}
+
+/// What this form takes over, once.
+pub fn take() -> Option<Handoff> {
+    PENDING.with_borrow_mut(Option::take)
+}
+
+/// What the form drawn in a static form's place starts from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Handoff {
     /// The four fields as the user left them; the message as the editor's HTML.

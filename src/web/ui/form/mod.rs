@@ -16,7 +16,7 @@ use crate::rules;
 use crate::ticket::{Field, FieldErrors, Ticket};
 use crate::web::client::Failure;
 use crate::web::embed::Options;
-use crate::web::handoff::Handoff;
+use crate::web::handoff;
 use crate::web::i18n::Locale;
 use crate::web::inbox_loader::{InboxLoader, Screen, Setup};
 use crate::web::inbox_report::{Reply, Report};
@@ -116,7 +116,7 @@ pub fn SupportForm(
 
     let saved = store.with_value(|s| s.as_ref().and_then(DraftStore::load));
     // Taking over the loader's static form, what the user typed there is the draft.
-    let handoff = use_context::<Handoff>();
+    let handoff = handoff::take();
     let (restored, mut draft) = match &handoff {
         Some(h) => h.over(saved),
         None => (
@@ -173,7 +173,7 @@ pub fn SupportForm(
 
     if handoff.as_ref().is_some_and(|h| h.send) {
         // Pressed while the form was loading: sent now, as a press would, once it is drawn.
-        Effect::new(move |_| untrack(|| form.submit()));
+        leptos::prelude::queue_microtask(move || form.submit());
     } else if handoff.as_ref().is_some_and(|h| h.edited) {
         form.persist();
     }
