@@ -138,9 +138,10 @@ fn generated() -> String {
             .map(|o| serde_json::json!([o.property(), o.attribute(), o.kind()]))
             .collect();
         let shell = serde_json::json!({
+            // The root the loader draws the form in is the element's, as in the widget.
             "css": rules_for(
                 &minified_css(include_str!("../style/widget.css")),
-                &format!("{form}{launcher}")
+                &format!(r#"<div class="moov-root">{form}{launcher}</div>"#)
             ),
             "form": form,
             "launcher": launcher,

@@ -56,16 +56,28 @@ pub fn run(root: &Path, binary: &Path, dir: &Path) -> Result<String> {
     )?;
     writeln!(out, "|---|---:|---:|")?;
     for (label, series) in [
+        (
+            "navigation → static form typable, 150 ms RTT, 1.6 Mbps",
+            &slow.cold_static,
+        ),
         ("navigation → form ready, 150 ms RTT, 1.6 Mbps", &slow.cold),
         (
             "the same page opened again (widget files cached), same network",
             &slow.repeat,
         ),
         (
+            "navigation → static form typable, same network, a browser in Spanish",
+            &spanish.cold_static,
+        ),
+        (
             "navigation → form ready, same network, a browser in Spanish",
             &spanish.cold,
         ),
         ("the same page opened again, in Spanish", &spanish.repeat),
+        (
+            "navigation → static form typable, unthrottled",
+            &fast.cold_static,
+        ),
         ("navigation → form ready, unthrottled", &fast.cold),
         (
             "widget start → form ready, unthrottled",

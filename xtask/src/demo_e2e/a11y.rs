@@ -15,7 +15,7 @@ use crate::webdriver::Browser;
 
 /// Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is now; describes each
 /// violation with the elements it found.
-fn axe(b: &Browser, state: &str) -> Result<Vec<String>> {
+pub(super) fn axe(b: &Browser, state: &str) -> Result<Vec<String>> {
     let loaded = b.execute(
         "return typeof window.axe === 'object';",
         serde_json::json!([]),

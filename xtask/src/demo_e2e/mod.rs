@@ -9,6 +9,7 @@ use crate::webdriver::{profile_dir, Browser, Engine};
 
 mod a11y;
 mod embedding;
+mod handoff;
 mod inbox;
 mod inbox_lazy;
 pub(crate) mod inbox_page;
@@ -16,6 +17,8 @@ mod languages;
 mod offline;
 mod sanitizer;
 mod sending;
+mod shell;
+mod shell_markup;
 
 /// The inline form on the demo's Help page.
 pub(crate) const HOST: &str = "moov-support-form";
@@ -43,7 +46,7 @@ pub fn run(
     let (_driver, driver_addr) = engine.start_driver()?;
     step(&format!("end-to-end checks in headless {}", engine.name()));
 
-    let checks: [(&str, Check, Needs); 20] = [
+    let checks: [(&str, Check, Needs); 30] = [
         (
             "a reload mid-typing restores the draft",
             sending::reload_restores_draft,
@@ -143,6 +146,56 @@ pub fn run(
             "inbox: from the keyboard alone, reach Your requests, open a request and close it",
             a11y::inbox_keyboard_only,
             Needs::WebDriver,
+        ),
+        (
+            "shell: drawn while the wasm is held, its markup and styles equal the Rust form's (inline and launcher)",
+            shell_markup::markup_equals_rust,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: typing, a paste as plain text and focus before the wasm; the draft under the Rust key; all kept across the handoff",
+            handoff::typing_paste_focus,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: Send pressed before the wasm says Sending…, then the Rust form files exactly what was typed",
+            handoff::send_while_held,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: typing the subject at 10 keys/s through the handoff loses and doubles nothing; the ticket holds it",
+            handoff::typing_through_title,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: typing the message at 10 keys/s through the handoff loses and doubles nothing; the ticket holds it",
+            handoff::typing_through_message,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: no layout shift, no moved element and no flash across the handoff",
+            shell::no_layout_shift,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: a wasm that never arrives: after ~10 s the form says so, Send does not pretend, the draft stays",
+            shell::wasm_never_arrives,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: the launcher opens its dialog before the wasm, focus in the subject; typing goes on through the handoff",
+            shell::launcher_before_wasm,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: axe-core finds no violations: empty, Send waiting, launcher dialog open",
+            shell::shell_accessibility,
+            Needs::WebDriver,
+        ),
+        (
+            "shell: the demo under a slow mobile network: typing through the handoff, the ticket holds exactly what was typed",
+            handoff::throttled_demo,
+            Needs::DevTools,
         ),
     ];
     let (mut passed, mut failed) = (0, 0);
