@@ -16,6 +16,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use moov_support::locale::Locale;
 use tower_http::services::ServeDir;
 
 /// For files whose URL changes whenever their content does.
@@ -23,7 +24,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For files served under a stable name: cacheable, but checked (ETag/Last-Modified) each time.
 const REVALIDATE: &str = "no-cache";
 /// Written by the release build beside the loader: the `Link` header value that names this
-/// build's wasm and JS glue, so a page's own response starts their downloads.
+/// build's wasm, so a page's own response starts its download.
 const LINKS_FILE: &str = "moov-support.links";
 
 /// Marks an answer as one of the files in `STATIC_DIR`, whose caching [`cache_policy`] has
@@ -50,6 +51,11 @@ pub(super) fn static_files(dir: &Path) -> Router {
 /// running proxy preloads its own files.
 async fn cache_policy(State(links): State<Arc<Path>>, request: Request, next: Next) -> Response {
     let hashed = is_hashed(request.uri().path());
+    let language = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(browser_language);
     let mut response = next.run(request).await;
     let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     if found {
@@ -63,17 +69,51 @@ async fn cache_policy(State(links): State<Arc<Path>>, request: Request, next: Ne
             .get(header::CONTENT_TYPE)
             .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
         if let (true, Some(links)) = (page, read_links(&links).await) {
-            response.headers_mut().insert(header::LINK, links);
+            let links = with_language(&links, language.as_deref());
+            if let Ok(links) = HeaderValue::from_str(&links) {
+                response.headers_mut().insert(header::LINK, links);
+            }
+            response.headers_mut().insert(
+                header::VARY,
+                HeaderValue::from_static("Accept-Encoding, Accept-Language"),
+            );
         }
     }
     response
 }
 
-/// The build's `Link` value; `None` when it wrote none (a debug build) or it is not a valid
-/// header value.
-async fn read_links(file: &Path) -> Option<HeaderValue> {
+/// The build's `Link` value; `None` when it wrote none (a debug build).
+async fn read_links(file: &Path) -> Option<String> {
     let links = tokio::fs::read_to_string(file).await.ok()?;
-    HeaderValue::from_str(links.trim()).ok()
+    Some(links.trim().to_owned())
+}
+
+/// The widget's language for a browser asking in `accept_language` order, as the loader
+/// chooses it from `navigator.languages`; `None` for English, which the loader carries.
+fn browser_language(accept_language: &str) -> Option<String> {
+    accept_language
+        .split(',')
+        .filter_map(|entry| entry.split(';').next())
+        .find_map(|tag| Locale::from_tag(tag.trim()))
+        .filter(|locale| *locale != Locale::En)
+        .map(|locale| locale.primary().to_owned())
+}
+
+/// `links` plus, for a browser in another language, that language's file from the same build
+/// folder: the loader waits for it to draw the form, so it starts with the page, not a round
+/// trip after the loader. A page whose form asks for another `locale` loses nothing.
+fn with_language(links: &str, language: Option<&str>) -> String {
+    let folder = links
+        .split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(url, _)| url.rsplit_once('/'))
+        .map(|(folder, _)| folder);
+    match (language, folder) {
+        (Some(language), Some(folder)) => format!(
+            "{links}, <{folder}/locales/{language}.json>; rel=preload; as=fetch; crossorigin"
+        ),
+        _ => links.to_owned(),
+    }
 }
 
 /// `/v/<hex digits>/<something>`: a file of a content-addressed build folder.
@@ -91,7 +131,33 @@ fn is_hashed(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::{browser_language, is_hashed, with_language};
+
+    #[test]
+    fn the_language_is_the_first_one_the_widget_speaks() {
+        assert_eq!(
+            browser_language("es-ES,es;q=0.9,en;q=0.8").as_deref(),
+            Some("es")
+        );
+        assert_eq!(browser_language("xx, pt-BR;q=0.8").as_deref(), Some("pt"));
+        assert_eq!(browser_language("en-US,es;q=0.5"), None);
+        assert_eq!(browser_language("xx, *"), None);
+        assert_eq!(browser_language(""), None);
+    }
+
+    #[test]
+    fn another_language_is_preloaded_from_the_builds_folder() {
+        let links =
+            "</v/0123abcdef45/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin";
+        assert_eq!(with_language(links, None), links);
+        assert_eq!(
+            with_language(links, Some("ja")),
+            format!(
+                "{links}, </v/0123abcdef45/locales/ja.json>; rel=preload; as=fetch; crossorigin"
+            )
+        );
+        assert_eq!(with_language("", Some("ja")), "");
+    }
 
     #[test]
     fn only_files_inside_a_hex_folder_are_hashed() {

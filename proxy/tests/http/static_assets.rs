@@ -193,6 +193,23 @@ async fn a_build_copied_over_a_running_proxy_preloads_its_own_files() {
     std::fs::write(dir.join("moov-support.links"), next).unwrap();
     assert_eq!(get(&proxy, "/", "").await.header("link"), Some(next));
 
+    // A browser in another language gets that language's file from the same folder.
+    let page = client()
+        .get(format!("{}/", proxy.url()))
+        .header("accept-language", "es-ES,es;q=0.9,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["link"],
+        format!("{next}, </v/ba9876543210/locales/es.json>; rel=preload; as=fetch; crossorigin")
+            .as_str()
+    );
+    assert!(page.headers()["vary"]
+        .to_str()
+        .unwrap()
+        .contains("Accept-Language"));
+
     // A debug build writes none: pages are served without preloads, not with stale ones.
     std::fs::remove_file(dir.join("moov-support.links")).unwrap();
     let page = get(&proxy, "/", "").await;

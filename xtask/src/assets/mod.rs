@@ -136,8 +136,7 @@ mod tests {
         assert_eq!(
             fs::read_to_string(dir.join(LINKS)).unwrap(),
             format!(
-                "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin, \
-                 </v/{hash}/moov-support-widget.js>; rel=modulepreload\n"
+                "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin\n"
             )
         );
         assert!(loader.contains(&format!(

@@ -152,13 +152,12 @@ pub(super) fn arrange(dir: &Path) -> Result<String> {
         &format!("const GLUE_IMPORTS = [{}];", glue_imports.join(", ")),
     );
     // What a page embedding this build can send as its `Link` header (the proxy does for
-    // the pages it serves), so the wasm and its glue start downloading with the page.
+    // the pages it serves), so the wasm starts downloading with the page. Not its JS glue:
+    // the loader, which draws the form, would share the first round trips with it, and the
+    // loader asks for the glue in time for the wasm anyway.
     fs::write(
         dir.join(LINKS),
-        format!(
-            "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin, \
-             </v/{hash}/moov-support-widget.js>; rel=modulepreload\n"
-        ),
+        format!("</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin\n"),
     )?;
     fs::write(&loader_path, loader)?;
     Ok(hash)
