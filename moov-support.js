@@ -32,8 +32,9 @@ const languageOf = (host) =>
     .filter(Boolean)
     .map(primary)
     .find((p) => p === "en" || LANGUAGES.includes(p)) || "en";
-// Each language's strings, fetched once for every form; null (English) when the file cannot
-// be had within 5 s, as the widget decides.
+// Each language's strings, fetched once for every form and for the widget, which takes them
+// from the element's class (`fetchJson`); nothing (English) when the file cannot be had
+// within 5 s, as the widget decides.
 const fetched = {};
 const stringsOf = (language) =>
   (fetched[language] ??= Promise.race([
@@ -242,6 +243,7 @@ async function draw(host) {
 // the widget's own class (`element.js`) has them.
 class MoovSupportForm extends HTMLElement {
   static observedAttributes = SHELL.options.map(([, attribute]) => attribute).filter(Boolean);
+  static [Symbol.for("moov-support.strings")] = fetched;
 
   // The widget takes over: every form on the page now, in the order they connected (document
   // order on a parsed page), and every later change. Its form replaces each static one with

@@ -41,6 +41,12 @@ const JSON_TIMEOUT_MS = 5000;
 // not remembered: the next ask fetches again.
 const fetched = new Map();
 
+// The language files the script-tag loader asked for to draw its static form, by language:
+// a promise of the parsed file, or of nothing when it could not have it within its 5 s. The
+// first ask for one takes the loader's answer rather than asking the network again, a failure
+// included (the static form is in English then, and so is the widget's); a later ask fetches.
+let early = new Map();
+
 export function fetchJson(path) {
   let answer = fetched.get(path);
   if (!answer) {
@@ -52,6 +58,14 @@ export function fetchJson(path) {
 }
 
 async function fetchOnce(path) {
+  const language = /^locales\/([\w-]+)\.json$/.exec(path);
+  const asked = language && early.get(language[1]);
+  if (asked) {
+    early.delete(language[1]);
+    const strings = await asked;
+    if (strings) return strings;
+    throw new Error("the loader could not fetch it");
+  }
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new Error(`no answer in ${JSON_TIMEOUT_MS / 1000} s`)),
@@ -113,9 +127,15 @@ export function define_element(tag, table, connect, disconnect, changed) {
   // The script-tag loader defines the element itself, to draw the form before the wasm is
   // here; the widget then takes its instances over through this hook.
   const attach = defined && defined[Symbol.for("moov-support.attach")];
-  if (attach) attach.call(defined, { connect, disconnect, changed });
-  else if (defined) return;
-  else defineOwn(tag, table, connect, disconnect, changed);
+  if (attach) {
+    // The language files it fetched for its static form, which the widget need not fetch.
+    early = new Map(Object.entries(defined[Symbol.for("moov-support.strings")] || {}));
+    attach.call(defined, { connect, disconnect, changed });
+  } else if (defined) {
+    return;
+  } else {
+    defineOwn(tag, table, connect, disconnect, changed);
+  }
 
   const find = (element) =>
     element && element.localName === tag ? element : element && element.querySelector(tag);

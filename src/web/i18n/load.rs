@@ -60,8 +60,9 @@ fn settle(locale: Locale, strings: Option<&'static Strings>) {
     });
 }
 
-/// Makes `locale`'s strings ready. The file is fetched once per page; the loader has
-/// usually requested it already, so it comes from the browser's cache. After a failure the
+/// Makes `locale`'s strings ready. The file is fetched once per page; the script-tag loader
+/// has usually fetched and parsed it already for its static form, and hands it over (see
+/// `fetchJson` in `element.js`). After a failure the
 /// language is settled as English for the page's life.
 pub async fn load(locale: Locale) -> Result<(), LocaleError> {
     let Some(file) = locale.file() else {

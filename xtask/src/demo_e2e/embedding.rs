@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use super::{style_in_widget, wait_signed_in, HOST};
+use super::{style_in_widget, wait_signed_in, wait_widget, HOST};
 use crate::run::Result;
 use crate::webdriver::Browser;
 
 pub(super) fn only_one_global(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     b.goto(base)?;
-    b.in_shadow(HOST, "button.moov-send")?;
+    // The bundle has run: its form took over from the loader's.
+    wait_widget(b)?;
     // What this page's window has beyond a fresh one's.
     let added = b.execute(
         r#"const frame = document.createElement("iframe");
@@ -27,13 +28,14 @@ pub(super) fn only_one_global(b: &Browser, base: &str, _shots: &Path) -> Result<
     Ok(())
 }
 
-pub(super) fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
-    b.goto(&format!("{base}csp.html"))?;
-    wait_signed_in(b)?;
+/// The page's hostile styles have not reached the form shown now in the page's host, the
+/// loader's static copy or the widget's own.
+fn untouched_by_page_styles(b: &Browser) -> Result<()> {
     let look = b.execute(
-        r##"const root = document.querySelector("moov-support-form").shadowRoot;
+        r##"const root = document.querySelector(arguments[0]).shadowRoot;
            const style = (sel) => getComputedStyle(root.querySelector(sel));
            return {
+             static: !!root.querySelector(".moov-root[data-static]"),
              inputDisplay: style("#moov-title").display,
              inputFontSize: style("#moov-title").fontSize,
              labelColor: style("label").color,
@@ -41,14 +43,18 @@ pub(super) fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Pa
              buttonDisplay: style("button.moov-send").display,
              fieldDisplay: style(".moov-field").display,
            };"##,
-        serde_json::json!([]),
+        serde_json::json!([HOST]),
     )?;
+    let which = match look["static"] == serde_json::json!(true) {
+        true => "the static form",
+        false => "the widget",
+    };
     let expect = |key: &str, ok: &dyn Fn(&str) -> bool| -> Result<()> {
         let v = look[key].as_str().unwrap_or_default();
         if ok(v) {
             Ok(())
         } else {
-            Err(format!("{key} inside the widget is {v:?}; the page's CSS reached it").into())
+            Err(format!("{key} inside {which} is {v:?}; the page's CSS reached it").into())
         }
     };
     expect("inputDisplay", &|v| v != "none")?;
@@ -56,7 +62,17 @@ pub(super) fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Pa
     expect("labelColor", &|v| v != "rgb(255, 0, 0)")?;
     expect("labelVisibility", &|v| v == "visible")?;
     expect("buttonDisplay", &|v| v != "none")?;
-    expect("fieldDisplay", &|v| v == "grid")?;
+    expect("fieldDisplay", &|v| v == "grid")
+}
+
+pub(super) fn strict_csp_and_hostile_styles(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
+    b.goto(&format!("{base}csp.html"))?;
+    // The first form the user sees: the loader's static copy while the wasm is on its way
+    // (when it still is), then the widget's own.
+    b.in_shadow(HOST, "#moov-title")?;
+    untouched_by_page_styles(b)?;
+    wait_signed_in(b)?;
+    untouched_by_page_styles(b)?;
 
     let title = b.in_shadow(HOST, "#moov-title")?;
     b.type_text(&title, "Sent from a strict page")?;

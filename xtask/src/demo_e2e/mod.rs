@@ -2,13 +2,14 @@
 //! the proxy talking to the sandbox, headless Chromium typing and clicking.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::run::{step, Result};
 use crate::webdriver::{profile_dir, Browser, Engine};
 
 mod a11y;
 mod embedding;
+mod filed;
 mod handoff;
 mod inbox;
 mod inbox_lazy;
@@ -93,7 +94,7 @@ pub fn run(
             Needs::WebDriver,
         ),
         (
-            "a browser in Spanish gets its strings from the loader early, then from the cache",
+            "a browser in Spanish gets its strings from the loader early; the widget reuses them, no second request",
             languages::language_fetched_early,
             Needs::DevTools,
         ),
@@ -226,8 +227,47 @@ pub fn run(
     Ok((passed, failed))
 }
 
-/// Waits until the session token has prefilled the email, i.e. the demo page finished signing in.
+/// Waits until the widget's own form has taken over every form on the page. The loader draws
+/// a static copy first (`.moov-root[data-static]`), which the Rust form replaces when the wasm
+/// starts: an element found in the copy is gone after that ("stale element reference"), and
+/// what a check means is the widget's form. Every check of the widget's form starts here
+/// (through [`wait_signed_in`] on the demo's pages); the shell's checks hold the wasm instead.
+pub(crate) fn wait_widget(b: &Browser) -> Result<()> {
+    // Generous: a debug build's wasm compiles for seconds, in Firefox longer.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let waiting = b.execute(
+            "const hosts = [...document.querySelectorAll(arguments[0])];
+             if (!hosts.length) return ['no form on the page'];
+             return hosts.filter((host) => {
+               const root = host.shadowRoot;
+               return !root || !root.querySelector('.moov-root') || root.querySelector('.moov-root[data-static]');
+             }).map((host) => host.id || host.outerHTML.slice(0, 80));",
+            serde_json::json!([HOST]),
+        )?;
+        match waiting.as_array() {
+            Some(hosts) if hosts.is_empty() => return Ok(()),
+            _ if Instant::now() > deadline => {
+                return Err(format!(
+                    "the widget's form never took over from the static one in {waiting}"
+                )
+                .into())
+            }
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Waits until the widget's form is on the page ([`wait_widget`]) and the session token has
+/// prefilled its email, i.e. the demo page finished signing in.
 pub(crate) fn wait_signed_in(b: &Browser) -> Result<()> {
+    wait_widget(b)?;
+    wait_email_prefilled(b)
+}
+
+/// Waits until the session token has prefilled the email of the form shown now: the static
+/// one, while a shell check holds the wasm.
+pub(crate) fn wait_email_prefilled(b: &Browser) -> Result<()> {
     let email = b.in_shadow(HOST, "#moov-email")?;
     for _ in 0..50 {
         if !b.value(&email)?.is_empty() {

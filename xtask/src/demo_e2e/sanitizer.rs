@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{fetched, wait_signed_in, HOST};
+use super::{fetched, wait_signed_in, wait_widget, HOST};
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -46,6 +46,7 @@ pub(super) fn sanitizer_on_intent(b: &Browser, base: &str, _shots: &Path) -> Res
             .any(|n| n.contains("moov-support-sanitizer")))
     };
     b.goto(&format!("{base}launcher.html"))?;
+    wait_widget(b)?;
     let button = b.in_shadow(LAUNCHER, "button.moov-launcher")?;
     // Longer than the inline form's idle delay: a launcher alone waits for intent.
     std::thread::sleep(Duration::from_millis(2500));

@@ -2,19 +2,21 @@
 //! pressed while the editor still has focus.
 
 use std::path::Path;
-use std::time::Duration;
 
-use super::{wait_signed_in, HOST};
+use super::{wait_signed_in, wait_widget, HOST};
 use crate::run::{step, Result};
 use crate::webdriver::Browser;
 
 pub(super) fn reload_restores_draft(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     b.goto(base)?;
+    wait_widget(b)?;
     let title = b.in_shadow(HOST, "#moov-title")?;
     b.type_text(&title, "Card declined at checkout")?;
     let body = b.in_shadow(HOST, "#moov-body")?;
     b.type_text(&body, "Half of my mess")?;
     b.reload()?;
+    // What the widget's form restores, not the static copy the loader draws first.
+    wait_widget(b)?;
     let title = b.in_shadow(HOST, "#moov-title")?;
     let restored = b.value(&title)?;
     if restored != "Card declined at checkout" {
@@ -27,15 +29,9 @@ pub(super) fn reload_restores_draft(b: &Browser, base: &str, _shots: &Path) -> R
 
 pub(super) fn send_files_a_ticket(b: &Browser, base: &str, shots: &Path) -> Result<()> {
     b.goto(base)?;
+    // The widget's form, once the session token prefilled its email.
+    wait_signed_in(b)?;
     let title = b.in_shadow(HOST, "#moov-title")?;
-    // Wait for the session token: it prefills the email.
-    let email = b.in_shadow(HOST, "#moov-email")?;
-    for _ in 0..50 {
-        if !b.value(&email)?.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
     b.screenshot(&shots.join("form-empty.png"))?;
     let send = b.in_shadow(HOST, "button.moov-send")?;
     b.click(&send)?;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::a11y::axe;
-use super::{wait_signed_in, HOST};
+use super::{wait_email_prefilled, HOST};
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -97,7 +97,7 @@ const BOXES: &str = "const root = document.querySelector(arguments[0]).shadowRoo
 
 pub(super) fn no_layout_shift(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     open_held(b, base)?;
-    wait_signed_in(b)?;
+    wait_email_prefilled(b)?;
     b.type_text(&b.in_shadow(HOST, "#moov-title")?, "Nothing moves")?;
     b.type_text(
         &b.in_shadow(HOST, "#moov-body")?,
@@ -208,7 +208,7 @@ pub(super) fn saved_draft(b: &Browser, base: &str) -> Result<Value> {
 
 pub(super) fn wasm_never_arrives(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     open_held(b, base)?;
-    wait_signed_in(b)?;
+    wait_email_prefilled(b)?;
     let (title, message) = (
         "Kept without the wasm",
         "Typed while the form never loaded.",
@@ -283,7 +283,7 @@ fn launcher_state(b: &Browser) -> Result<Value> {
 pub(super) fn launcher_before_wasm(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     const ESCAPE: &str = "\u{E00C}";
     open_held(b, base)?;
-    wait_signed_in(b)?;
+    wait_email_prefilled(b)?;
     b.click(&b.in_shadow(LAUNCHER, "button.moov-launcher")?)?;
     let open = launcher_state(b)?;
     if open != json!([true, "moov-title"]) {
@@ -335,7 +335,7 @@ pub(super) fn launcher_before_wasm(b: &Browser, base: &str, _shots: &Path) -> Re
 
 pub(super) fn shell_accessibility(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
     open_held(b, base)?;
-    wait_signed_in(b)?;
+    wait_email_prefilled(b)?;
     let mut violations = axe(b, "shell, empty")?;
     b.type_text(
         &b.in_shadow(HOST, "#moov-title")?,

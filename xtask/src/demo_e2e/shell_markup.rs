@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::shell::{open_held, release, taken_over};
-use super::wait_signed_in;
+use super::wait_email_prefilled;
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -253,7 +253,7 @@ pub(super) fn markup_equals_rust(b: &Browser, base: &str, _shots: &Path) -> Resu
             problems.push(format!("#{id}'s shell against SHELL.{markup}: {d}"));
         }
     }
-    wait_signed_in(b)?;
+    wait_email_prefilled(b)?;
     release(b)?;
     for id in ["support", "support-launcher"] {
         taken_over(b, id)?;
