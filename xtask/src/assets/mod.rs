@@ -49,11 +49,17 @@ pub(crate) const TOTAL_TARGET: u64 = 200_000;
 /// form now carries the way to the inbox (its loader, the launcher's unread badge, the reply
 /// and unread events, about 9 KB), while the inbox itself is a module of its own (about
 /// 100 KB with its glue, its own copy of Leptos included) loaded only when needed.
-pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 125_800;
+///
+/// The form before the wasm raised them again (measured 130,739 B first-interactive, 438,892 B
+/// total): the loader now carries the static form (markup, its share of the stylesheet, the
+/// English strings, the code that makes it live: +3.5 KB) and `element.js` the handoff
+/// (+1 KB). What a page needs before the user can type fell from those 130 KB to the loader's
+/// 4.5 KB, which has a budget of its own.
+pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 133_300;
 /// The loader with the static form in it (markup, stylesheet, English strings and the code
 /// that makes its fields live): what a page needs before the user can type.
 pub(crate) const STATIC_FORM_BUDGET: u64 = 5_000;
-pub(crate) const TOTAL_BUDGET: u64 = 439_000;
+pub(crate) const TOTAL_BUDGET: u64 = 447_600;
 
 #[cfg(test)]
 mod tests {
