@@ -53,7 +53,7 @@ function claimsOf(token) {
     // (No token, or not a JWT, reads as none: the split or the decoding throws.)
     const bytes = atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"));
     const claims = JSON.parse(
-      new TextDecoder().decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0))),
+      new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0))),
     );
     if (typeof claims.sub == "string") return claims;
   } catch {}
@@ -62,8 +62,8 @@ function claimsOf(token) {
 // Where the widget keeps this form's draft (`DraftStore`): per endpoint, user and form. None
 // while only the page's `getSessionToken` can say who is signed in: one user's words must
 // never be shown to the next on a shared computer.
-function draftKey(host) {
-  const claims = claimsOf(option(host, "session-token"));
+function draftKey(host, token = option(host, "session-token")) {
+  const claims = claimsOf(token);
   if (!claims && typeof host.getSessionToken == "function") return;
   const endpoint = option(host, "endpoint") || "/api/support/tickets";
   const instance = host.id ? "#" + host.id : "";
@@ -71,6 +71,7 @@ function draftKey(host) {
 }
 
 function loadDraft(key) {
+  if (!key) return;
   try {
     return JSON.parse(localStorage.getItem(key)) || undefined;
   } catch {}
@@ -114,7 +115,10 @@ async function draw(host) {
   const strings = language != "en" && (await stringsOf(language));
   // Meanwhile the widget took over, or the form was asked for in another language.
   if (hooks || languageOf(host) != language) return;
-  const t = (key) => key.split(".").reduce((o, k) => o?.[k], strings) ?? SHELL.en[key] ?? "";
+  const t = (key) => {
+    const said = key.split(".").reduce((o, k) => o?.[k], strings);
+    return typeof said == "string" ? said : SHELL.en[key] ?? "";
+  };
   const words = {
     dir: strings && language == "ar" ? "rtl" : "ltr",
     lang: strings ? (language == "pt" ? "pt-BR" : language) : "en",
@@ -127,7 +131,8 @@ async function draw(host) {
   root.dataset.static = "";
   root.innerHTML = markup.replace(/{{([\w.]+)}}/g, (_, key) => words[key] ?? escape(t(key)));
   const $ = (selector) => root.querySelector(selector);
-  const [body, email, name, form, notice, send, dialog, launcher] = [
+  const [title, body, email, name, form, notice, send, dialog, launcher] = [
+    "#moov-title",
     "#moov-body",
     "#moov-email",
     "#moov-name",
@@ -139,15 +144,28 @@ async function draw(host) {
   ].map($);
   const say = (key) => (notice.textContent = t(key));
   // The widget cannot load: this form says so and drops a Send that waits for it.
+  // While a Send waits, nothing can change what it will send, as in the widget's form.
+  const hold = (held) => {
+    if (held) form.setAttribute("aria-busy", "true");
+    else form.removeAttribute("aria-busy");
+    send.textContent = t(held ? "sending" : "send");
+    body.contentEditable = !held;
+    for (const field of [title, email, name]) field.readOnly = held || (field != title && locked);
+  };
   const fail = () => {
     say("load_failed");
-    form.removeAttribute("aria-busy");
-    send.textContent = t("send");
+    hold(false);
   };
   // In place, so a field the user is in keeps its focus when the page's session token
   // arrives. Untouched, the form shows what is stored for whoever is signed in now, and says
   // so, as a reload would; once the user typed, what they typed stays.
-  const fill = () => {
+  let locked = false;
+  const fill = (anotherUser) => {
+    // Another user signed in: what was typed and sent here was theirs, not this user's.
+    if (anotherUser) {
+      delete root.dataset.edited;
+      hold(false);
+    }
     if (!("edited" in root.dataset)) {
       const saved = loadDraft(draftKey(host)) || {};
       const restored = Object.keys(FIELDS).some((key) => text(saved[key]).trim());
@@ -161,11 +179,11 @@ async function draw(host) {
       option(host, "contact-email") || text(claims?.email),
       option(host, "contact-name") || text(claims?.name),
     ];
-    const lock =
-      host.hasAttribute("lock-contact") && known[0].length <= 254 && EMAIL.test(known[0].trim());
+    const trimmed = known[0].trim();
+    locked = host.hasAttribute("lock-contact") && [...trimmed].length <= 254 && EMAIL.test(trimmed);
     [email, name].forEach((field, i) => {
-      if (lock || !field.value) field.value = known[i];
-      field.readOnly = lock;
+      if (locked || !field.value) field.value = known[i];
+      field.readOnly = locked;
     });
     if (failed) fail();
   };
@@ -200,8 +218,7 @@ async function draw(host) {
     submit(event) {
       event.preventDefault();
       if (failed) return say("load_failed");
-      form.setAttribute("aria-busy", "true");
-      send.textContent = t("sending");
+      hold(true);
     },
     // The toolbar keeps the editor's selection.
     mousedown(event) {
@@ -236,7 +253,7 @@ async function draw(host) {
     shown = true;
     performance.mark("moov-support:static");
   }
-  shells.set(host, { fill, fail });
+  shells.set(host, { fill, fail, save });
 }
 
 // The element, with the options of `src/options_spec.rs` as properties and attributes, as
@@ -283,9 +300,23 @@ class MoovSupportForm extends HTMLElement {
     // the widget, so what they type stays where they type it. A new token for the same user
     // changes nothing; any other option is filled in where the user is.
     if (name == "locale" || name == "launcher") {
-      if (!this.shadowRoot?.querySelector("[data-edited]")) draw(this);
-    } else if (name != "session-token" || claimsOf(before)?.sub !== claimsOf(after)?.sub) {
+      if (!this.shadowRoot?.querySelector("[data-edited],[aria-busy]")) draw(this);
+    } else if (name != "session-token") {
       shells.get(this)?.fill();
+    } else {
+      // Signed in (from no one): what was typed moves to that user's draft. One user to another
+      // gets that user's own draft, as the widget does.
+      const [was, now] = [claimsOf(before)?.sub, claimsOf(after)?.sub];
+      const shell = shells.get(this);
+      if (was === now || !shell) return;
+      shell.fill(was && now);
+      if (!was && this.shadowRoot.querySelector("[data-edited]")) {
+        shell.save();
+        const left = draftKey(this, before || "");
+        try {
+          if (left) localStorage.removeItem(left);
+        } catch {}
+      }
     }
   }
 }

@@ -17,8 +17,6 @@ const END: &str = "// </static form>\n";
 /// What the static form says besides its markup: a restored draft, a held send, and a form
 /// that never arrived.
 const SAID: [&str; 3] = ["draft_restored", "sending", "load_failed"];
-/// Set by `cargo xtask shell`: write the loader instead of comparing.
-const WRITE: &str = "MOOV_SUPPORT_WRITE_SHELL";
 
 /// Comments are Leptos' place markers; the static form has no dynamic parts.
 fn without_comments(html: &str) -> String {
@@ -152,8 +150,8 @@ fn generated() -> String {
     })
 }
 
-#[test]
-fn the_loader_holds_the_form_as_the_view_draws_it() {
+/// The loader's text, and where its generated part starts and ends.
+fn loader() -> (std::path::PathBuf, String, usize, usize) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(LOADER);
     let loader = std::fs::read_to_string(&path).expect("the loader");
     let start = loader
@@ -163,17 +161,53 @@ fn the_loader_holds_the_form_as_the_view_draws_it() {
         .find(END)
         .map(|e| start + e + END.len())
         .expect("the loader has the static form's end line");
+    (path, loader, start, end)
+}
+
+#[test]
+fn the_loader_holds_the_form_as_the_view_draws_it() {
+    let (_, loader, start, end) = loader();
     let fresh = generated();
-    if std::env::var_os(WRITE).is_some() {
-        let written = format!("{}{fresh}{}", &loader[..start], &loader[end..]);
-        std::fs::write(&path, written).expect("writing the loader");
-        return;
-    }
     assert!(
         loader[start..end] == fresh,
         "{LOADER}'s static form differs from the Leptos view (or the stylesheet, or the \
          options); run `cargo xtask shell` and commit the result"
     );
+}
+
+/// What `cargo xtask shell` runs: writes the generated part into the loader.
+#[test]
+#[ignore = "writes moov-support.js; run by `cargo xtask shell`"]
+fn write_the_loader() {
+    let (path, loader, start, end) = loader();
+    let written = format!("{}{}{}", &loader[..start], generated(), &loader[end..]);
+    std::fs::write(&path, written).expect("writing the loader");
+}
+
+/// The hand-written part of the loader finds the form's parts by these names.
+#[test]
+fn the_markup_has_what_the_loader_reaches_for() {
+    let (_, loader, _, _) = loader();
+    let generated = generated();
+    for id in ["moov-title", "moov-body", "moov-email", "moov-name"] {
+        assert!(generated.contains(&format!(r#"id=\"{id}\""#)), "#{id}");
+        assert!(loader.contains(&format!("#{id}")), "the loader reaches #{id}");
+    }
+    for class in [
+        "moov-notice",
+        "moov-send",
+        "moov-launcher",
+        "moov-close",
+        "moov-tool-bold",
+        "moov-tool-italic",
+        "moov-tool-ul",
+        "moov-tool-ol",
+    ] {
+        assert!(generated.contains(class), ".{class}");
+    }
+    for (tag, name) in [("bold", "bold"), ("italic", "italic"), ("ul", "ul"), ("ol", "ol")] {
+        assert!(loader.contains(&format!("{tag}: ")), "the loader's toolbar knows {name}");
+    }
 }
 
 #[test]

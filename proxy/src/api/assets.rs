@@ -73,10 +73,9 @@ async fn cache_policy(State(links): State<Arc<Path>>, request: Request, next: Ne
             if let Ok(links) = HeaderValue::from_str(&links) {
                 response.headers_mut().insert(header::LINK, links);
             }
-            response.headers_mut().insert(
-                header::VARY,
-                HeaderValue::from_static("Accept-Encoding, Accept-Language"),
-            );
+            response
+                .headers_mut()
+                .append(header::VARY, HeaderValue::from_static("Accept-Language"));
         }
     }
     response
@@ -93,10 +92,22 @@ async fn read_links(file: &Path) -> Option<String> {
 fn browser_language(accept_language: &str) -> Option<String> {
     accept_language
         .split(',')
+        .filter(|entry| !refused(entry))
         .filter_map(|entry| entry.split(';').next())
         .find_map(|tag| Locale::from_tag(tag.trim()))
-        .filter(|locale| *locale != Locale::En)
-        .map(|locale| locale.primary().to_owned())
+        .and_then(Locale::file)
+        .map(str::to_owned)
+}
+
+/// An entry with `q=0`: a language the browser does not want.
+fn refused(entry: &str) -> bool {
+    entry.split(';').skip(1).any(|param| {
+        param
+            .trim()
+            .strip_prefix("q=")
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .is_some_and(|q| q <= 0.0)
+    })
 }
 
 /// `links` plus, for a browser in another language, that language's file from the same build
@@ -142,6 +153,7 @@ mod tests {
         assert_eq!(browser_language("xx, pt-BR;q=0.8").as_deref(), Some("pt"));
         assert_eq!(browser_language("en-US,es;q=0.5"), None);
         assert_eq!(browser_language("xx, *"), None);
+        assert_eq!(browser_language("es;q=0, fr;q=0.5").as_deref(), Some("fr"));
         assert_eq!(browser_language(""), None);
     }
 

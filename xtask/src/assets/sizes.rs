@@ -185,7 +185,8 @@ pub(crate) fn budget_check(dir: &Path) -> Result<()> {
     let loader = sizes
         .iter()
         .find(|a| a.name == LOADER)
-        .map_or(0, |a| a.brotli);
+        .ok_or_else(|| format!("no {LOADER} in {}", dir.display()))?
+        .brotli;
     println!(
         "the form before the wasm (the loader, with the static form): {loader} B brotli \
          (budget {STATIC_FORM_BUDGET} B)"

@@ -129,10 +129,13 @@ pub fn SupportForm(
     let lock_contact = lock_contact && rules::check_field(Field::Email, &known.email).is_ok();
     // Contact details the partner already knows prefill what the user has not typed, and
     // replace it when the partner locked them.
-    if lock_contact || draft.email.is_empty() {
+    // What the user typed in the loader's form is final, an emptied field included: the
+    // field they see keeps what they left in it.
+    let typed = handoff.as_ref().is_some_and(|h| h.edited);
+    if lock_contact || (draft.email.is_empty() && !typed) {
         draft.email = known.email.clone();
     }
-    if lock_contact || draft.name.is_empty() {
+    if lock_contact || (draft.name.is_empty() && !typed) {
         draft.name = known.name.clone();
     }
 
@@ -174,8 +177,10 @@ pub fn SupportForm(
     if handoff.as_ref().is_some_and(|h| h.send) {
         // Pressed while the form was loading: sent now, as a press would, once it is drawn.
         leptos::prelude::queue_microtask(move || form.submit());
-    } else if handoff.as_ref().is_some_and(|h| h.edited) {
+    } else if typed {
         form.persist();
+        // Typed before anyone could say who is signed in: asked now, as a first edit would.
+        owner.identify(form);
     }
     layout::draw(form, inbox, locale, lock_contact, owner)
 }
