@@ -191,7 +191,10 @@ fn the_markup_has_what_the_loader_reaches_for() {
     let generated = generated();
     for id in ["moov-title", "moov-body", "moov-email", "moov-name"] {
         assert!(generated.contains(&format!(r#"id=\"{id}\""#)), "#{id}");
-        assert!(loader.contains(&format!("#{id}")), "the loader reaches #{id}");
+        assert!(
+            loader.contains(&format!("#{id}")),
+            "the loader reaches #{id}"
+        );
     }
     for class in [
         "moov-notice",
@@ -205,8 +208,16 @@ fn the_markup_has_what_the_loader_reaches_for() {
     ] {
         assert!(generated.contains(class), ".{class}");
     }
-    for (tag, name) in [("bold", "bold"), ("italic", "italic"), ("ul", "ul"), ("ol", "ol")] {
-        assert!(loader.contains(&format!("{tag}: ")), "the loader's toolbar knows {name}");
+    for (tag, name) in [
+        ("bold", "bold"),
+        ("italic", "italic"),
+        ("ul", "ul"),
+        ("ol", "ol"),
+    ] {
+        assert!(
+            loader.contains(&format!("{tag}: ")),
+            "the loader's toolbar knows {name}"
+        );
     }
 }
 

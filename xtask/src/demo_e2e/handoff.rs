@@ -183,7 +183,11 @@ pub(super) fn typing_paste_focus(b: &Browser, base: &str, _shots: &Path) -> Resu
     )?;
     let message = "Typed first. Bold and a link";
     let html = pasted[0].as_str().unwrap_or_default().to_owned();
-    if html.contains("<b>") || html.contains("<strong") || html.contains("<a ") || html.contains("style") {
+    if html.contains("<b>")
+        || html.contains("<strong")
+        || html.contains("<a ")
+        || html.contains("style")
+    {
         problems.push(format!("the paste went in as markup: {html}"));
     }
     if plain(pasted[1].as_str().unwrap_or_default()) != message {
