@@ -16,10 +16,6 @@ const SHELL = {"css":":host{--_primary: var(--moov-color-primary,#0b5fff);--_on-
 // The wasm is most of the bytes: its download starts now, while the JS glue and the scripts
 // it imports make their own round trips, instead of after them.
 const wasm = fetch(new URL("./moov-support-widget_bg.wasm", import.meta.url));
-// The modules the glue imports, fetched beside it rather than after it arrives. The release
-// build lists them; they only define functions, so loading them early changes nothing else.
-const GLUE_IMPORTS = [];
-for (const path of GLUE_IMPORTS) import(new URL(path, import.meta.url).href).catch(() => {});
 
 const TAG = "moov-support-form";
 // English is built in; another language is a small file, asked for as soon as a form on
@@ -348,6 +344,12 @@ const fail = () => {
 };
 const timer = setTimeout(fail, 10000);
 customElements.get(TAG) || customElements.define(TAG, MoovSupportForm);
+
+// The modules the glue imports, fetched beside it rather than after it arrives; once the forms
+// are drawn, as they arrive long before the wasm does. The release build lists them; they
+// only define functions, so loading them early changes nothing else.
+const GLUE_IMPORTS = [];
+for (const path of GLUE_IMPORTS) import(new URL(path, import.meta.url).href).catch(() => {});
 
 try {
   const { default: init } = await import("./moov-support-widget.js");

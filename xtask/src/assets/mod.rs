@@ -22,6 +22,7 @@
 
 mod precompress;
 pub(crate) use precompress::brotli;
+mod boundary;
 mod release;
 mod sizes;
 

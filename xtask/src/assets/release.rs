@@ -43,9 +43,12 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
-/// Minifies the widget's JS in place with esbuild: the JS glue and the scripts it imports.
-/// The loader waits for [`arrange`], which rewrites its paths.
+/// Minifies the widget's JS in place with esbuild: the JS glue and the scripts it imports,
+/// after the names between each glue and its wasm are shortened. The loader waits for
+/// [`arrange`], which rewrites its paths.
 pub(crate) fn minify_scripts(dir: &Path) -> Result<()> {
+    step("shortening the names between each glue and its wasm");
+    super::boundary::shorten(dir)?;
     let mut files = Vec::new();
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
