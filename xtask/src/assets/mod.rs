@@ -56,11 +56,14 @@ pub(crate) const TOTAL_TARGET: u64 = 200_000;
 /// English strings, the code that makes it live: +3.5 KB) and `element.js` the handoff
 /// (+1 KB). What a page needs before the user can type fell from those 130 KB to the loader's
 /// 4.5 KB, which has a budget of its own.
-pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 133_300;
+///
+/// Shorter names between the wasm and its glue lowered them (measured 126,191 B
+/// first-interactive, 429,932 B total).
+pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 128_700;
 /// The loader with the static form in it (markup, stylesheet, English strings and the code
 /// that makes its fields live): what a page needs before the user can type.
 pub(crate) const STATIC_FORM_BUDGET: u64 = 5_000;
-pub(crate) const TOTAL_BUDGET: u64 = 447_600;
+pub(crate) const TOTAL_BUDGET: u64 = 438_500;
 
 #[cfg(test)]
 mod tests {
