@@ -69,6 +69,8 @@ pub mod rules;
 pub mod sanitize;
 #[doc(hidden)]
 pub mod sse;
+#[doc(hidden)]
+pub mod stylesheet;
 pub mod ticket;
 
 pub use ticket::{Contact, ContactErrors, CreateTicket, Field, FieldErrors, Ticket, TicketStatus};

@@ -36,27 +36,7 @@ fn without_comments(html: &str) -> String {
     out
 }
 
-/// The stylesheet without comments and runs of white space; nothing inside a rule changes.
-fn minified_css(css: &str) -> String {
-    let mut text = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(start) = rest.find("/*") {
-        text.push_str(&rest[..start]);
-        let end = rest[start..].find("*/").expect("a closed CSS comment");
-        rest = &rest[start + end + 2..];
-    }
-    text.push_str(rest);
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = collapsed;
-    for mark in ["{", "}", ";", ","] {
-        out = out
-            .replace(&format!(" {mark}"), mark)
-            .replace(&format!("{mark} "), mark);
-    }
-    out.replace(";}", "}")
-}
-
-/// The rules of `css` (minified) that can match something in `html`: a rule whose every
+/// The rules of `css` (the minified sheet) that can match something in `html`: a rule whose every
 /// selector names a `moov-` class the static form does not have is for what only the widget
 /// draws (the inbox, a sent ticket, a failure), which adopts the whole sheet when it takes
 /// the form over. Nothing the static form shows is styled differently.
@@ -138,7 +118,7 @@ fn generated() -> String {
         let shell = serde_json::json!({
             // The root the loader draws the form in is the element's, as in the widget.
             "css": rules_for(
-                &minified_css(include_str!("../style/widget.css")),
+                moov_support::stylesheet::STYLESHEET,
                 &format!(r#"<div class="moov-root">{form}{launcher}</div>"#)
             ),
             "form": form,
@@ -219,14 +199,6 @@ fn the_markup_has_what_the_loader_reaches_for() {
             "the loader's toolbar knows {name}"
         );
     }
-}
-
-#[test]
-fn css_minifying_keeps_rules() {
-    assert_eq!(
-        minified_css("/* x */\n.a , .b {\n  color: red;\n  margin: 0 auto;\n}\n.c:hover { x: y }"),
-        ".a,.b{color: red;margin: 0 auto}.c:hover{x: y}"
-    );
 }
 
 #[test]

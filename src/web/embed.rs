@@ -30,7 +30,7 @@ pub use crate::options_spec::TAG;
 const WARM_AFTER: std::time::Duration = std::time::Duration::from_millis(1000);
 
 /// The widget's stylesheet, scoped to its shadow root.
-pub const STYLESHEET: &str = include_str!("../../style/widget.css");
+pub use crate::stylesheet::STYLESHEET;
 
 #[wasm_bindgen(module = "/src/web/element.js")]
 extern "C" {
