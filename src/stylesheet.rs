@@ -48,7 +48,9 @@ const fn minify<const N: usize>(css: &[u8]) -> ([u8; N], usize) {
             space = len > 0;
             continue;
         }
-        if space && !is_mark(last) && !is_mark(b) && !(depth > 0 && last == b':') {
+        // Nothing is lost without a space beside a mark or after a declaration's colon.
+        let needless = is_mark(last) || is_mark(b) || (depth > 0 && last == b':');
+        if space && !needless {
             if len < N {
                 out[len] = b' ';
             }
