@@ -8,7 +8,7 @@ use super::inbox_page::{
     EMPTY, HOST, INBOX, LOAD_FAILED, MESSAGES,
 };
 use super::languages::choose_language;
-use super::wait_signed_in;
+use super::{verdict, wait_signed_in};
 use crate::run::Result;
 use crate::tools::axe_script;
 use crate::webdriver::Browser;
@@ -85,11 +85,7 @@ pub(super) fn accessibility(b: &Browser, base: &str, _shots: &Path) -> Result<()
     violations.extend(axe(b, "errors shown, dark")?);
     b.click(&b.in_shadow("moov-support-form[launcher]", "button.moov-launcher")?)?;
     violations.extend(axe(b, "launcher dialog, dark")?);
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(violations.join("\n    ").into())
-    }
+    verdict(violations)
 }
 
 pub(super) fn keyboard_only(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
@@ -142,11 +138,7 @@ pub(super) fn inbox_accessibility(b: &Browser, base: &str, shots: &Path) -> Resu
     for language in ["en", "ar"] {
         violations.extend(inbox_states(b, base, shots, language)?);
     }
-    if violations.is_empty() {
-        Ok(())
-    } else {
-        Err(violations.join("\n    ").into())
-    }
+    verdict(violations)
 }
 
 fn inbox_states(b: &Browser, base: &str, shots: &Path, language: &str) -> Result<Vec<String>> {

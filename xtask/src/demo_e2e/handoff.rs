@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::filed::{check_filed, plain, send_and_check, titled};
 use super::inbox_page::unique;
 use super::shell::{form_state, open_held, release, saved_draft, taken_over, SENDING, STATIC};
-use super::{wait_email_prefilled, wait_signed_in, HOST};
+use super::{verdict, wait_email_prefilled, wait_signed_in, HOST};
 use crate::run::{step, Result};
 use crate::webdriver::Browser;
 
@@ -244,10 +244,7 @@ pub(super) fn typing_paste_focus(b: &Browser, base: &str, _shots: &Path) -> Resu
             "after the handoff the draft is {draft} (its key was {key})"
         ));
     }
-    match problems.is_empty() {
-        true => Ok(()),
-        false => Err(problems.join("\n    ").into()),
-    }
+    verdict(problems)
 }
 
 pub(super) fn send_while_held(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
@@ -329,9 +326,7 @@ fn typing_through(b: &Browser, base: &str, field: Field) -> Result<()> {
     if at[0] != json!(id) || at[1] != json!(true) || at[2] != at[3] {
         problems.push(format!("[focus, collapsed, caret, length] = {at}"));
     }
-    if !problems.is_empty() {
-        return Err(problems.join("\n    ").into());
-    }
+    verdict(problems)?;
     match field {
         Field::Title => {
             b.type_text(&b.in_shadow(HOST, "#moov-body")?, &other)?;
@@ -398,9 +393,7 @@ pub(super) fn throttled_demo(b: &Browser, base: &str, _shots: &Path) -> Result<(
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems.join("\n    ").into());
-    }
+    verdict(problems)?;
     wait_signed_in(b)?;
     let message = "Typed on a phone network while the form loaded.";
     b.type_text(&b.in_shadow(HOST, "#moov-body")?, message)?;

@@ -303,3 +303,11 @@ fn style_in_widget(b: &Browser, selector: &str, property: &str) -> Result<String
     )?;
     Ok(v.as_str().unwrap_or_default().to_owned())
 }
+
+/// Every problem a check found, one per line, or none.
+pub(crate) fn verdict(problems: Vec<String>) -> Result<()> {
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(problems.join("\n    ").into()),
+    }
+}

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::a11y::axe;
-use super::{wait_email_prefilled, HOST};
+use super::{verdict, wait_email_prefilled, HOST};
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -175,10 +175,7 @@ pub(super) fn no_layout_shift(b: &Browser, base: &str, _shots: &Path) -> Result<
             "a shadow root held no form for a moment (a flash): {flashes}"
         ));
     }
-    match problems.is_empty() {
-        true => Ok(()),
-        false => Err(problems.join("\n    ").into()),
-    }
+    verdict(problems)
 }
 
 /// The form's state as its user meets it: `[title, message text, Send's label,
@@ -264,10 +261,7 @@ pub(super) fn wasm_never_arrives(b: &Browser, base: &str, _shots: &Path) -> Resu
     {
         problems.push(format!("the saved draft is {draft}"));
     }
-    match problems.is_empty() {
-        true => Ok(()),
-        false => Err(problems.join("\n    ").into()),
-    }
+    verdict(problems)
 }
 
 /// `[dialog open, focused id or class]` in the launcher.
@@ -327,10 +321,7 @@ pub(super) fn launcher_before_wasm(b: &Browser, base: &str, _shots: &Path) -> Re
     if !inline.is_empty() {
         problems.push(format!("the inline form got {inline:?}"));
     }
-    match problems.is_empty() {
-        true => Ok(()),
-        false => Err(problems.join("\n    ").into()),
-    }
+    verdict(problems)
 }
 
 pub(super) fn shell_accessibility(b: &Browser, base: &str, _shots: &Path) -> Result<()> {
@@ -356,8 +347,5 @@ pub(super) fn shell_accessibility(b: &Browser, base: &str, _shots: &Path) -> Res
     if still != json!(true) {
         violations.push("the forms were no longer the shell when axe ran".into());
     }
-    match violations.is_empty() {
-        true => Ok(()),
-        false => Err(violations.join("\n    ").into()),
-    }
+    verdict(violations)
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::shell::{open_held, release, taken_over};
-use super::wait_email_prefilled;
+use super::{verdict, wait_email_prefilled};
 use crate::run::Result;
 use crate::webdriver::Browser;
 
@@ -284,10 +284,7 @@ pub(super) fn markup_equals_rust(b: &Browser, base: &str, _shots: &Path) -> Resu
     if violations.as_str().is_some_and(|v| !v.is_empty()) {
         problems.push(format!("CSP violations: {violations}"));
     }
-    match problems.is_empty() {
-        true => Ok(()),
-        false => Err(problems.join("\n    ").into()),
-    }
+    verdict(problems)
 }
 
 #[cfg(test)]
