@@ -257,6 +257,8 @@ async function draw(host) {
 class MoovSupportForm extends HTMLElement {
   static observedAttributes = SHELL.options.map(([, attribute]) => attribute).filter(Boolean);
   static [Symbol.for("moov-support.strings")] = fetched;
+  // The stylesheet's rules for this form, which the widget's wasm leaves out.
+  static [Symbol.for("moov-support.rules")] = SHELL.css;
 
   // The widget takes over: every form on the page now, in the order they connected (document
   // order on a parsed page), and every later change. Its form replaces each static one with

@@ -10,6 +10,9 @@ import init from "./assets/moov-support-widget.js";
 import { provide } from "./assets/snippets/__SNIPPETS__/src/web/element.js";
 
 provide({
+  // The stylesheet's rules that the script-tag loader carries for its static form: the wasm
+  // leaves them out and takes them from here.
+  rules: __RULES__,
   inbox: {
     module: () => import("./assets/moov-support-inbox.js"),
     wasm: new URL("./assets/moov-support-inbox_bg.wasm", import.meta.url),

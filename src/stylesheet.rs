@@ -7,6 +7,9 @@
 //! script. It knows only what the sheet needs: no comment, brace, semicolon or comma inside a
 //! string.
 
+#[cfg(any(test, feature = "loader-rules"))]
+pub mod shared;
+
 /// The minified stylesheet.
 pub const STYLESHEET: &str = match core::str::from_utf8(&BYTES) {
     Ok(css) => css,

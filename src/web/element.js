@@ -9,7 +9,8 @@ export const ASSETS = new URL("../../../../", HERE);
 
 // Where the widget's other files are when this file is not beside them: a bundler inlines it
 // into the app's own chunks, so the npm package's entry names each file in a form the bundler
-// follows and hands them over here before the widget starts:
+// follows and hands them over here before the widget starts, with the static form's rules:
+//   rules:     the loader's `SHELL.css`
 //   inbox:     { module: () => Promise<module>, wasm: URL }
 //   sanitizer: { worker: () => Worker, module: () => Promise<module>, wasm: URL }
 //   files:     { "locales/es.json": URL, … }
@@ -122,8 +123,18 @@ function defineProperties(proto, table) {
   }
 }
 
+// The stylesheet's rules the static form uses: the script-tag loader carries them, the npm
+// package's entry provides them, and the widget's wasm leaves them out rather than carry them
+// twice (`stylesheet::shared`).
+let rules = null;
+
+export function sharedRules() {
+  return rules;
+}
+
 export function define_element(tag, table, connect, disconnect, changed) {
   const defined = customElements.get(tag);
+  rules = (defined && defined[Symbol.for("moov-support.rules")]) || (provided && provided.rules) || null;
   // The script-tag loader defines the element itself, to draw the form before the wasm is
   // here; the widget then takes its instances over through this hook.
   const attach = defined && defined[Symbol.for("moov-support.attach")];

@@ -29,9 +29,6 @@ pub use crate::options_spec::TAG;
 /// with the page's own first paint, early enough to be there before the user pastes.
 const WARM_AFTER: std::time::Duration = std::time::Duration::from_millis(1000);
 
-/// The widget's stylesheet, scoped to its shadow root.
-pub use crate::stylesheet::STYLESHEET;
-
 #[wasm_bindgen(module = "/src/web/element.js")]
 extern "C" {
     fn define_element(
@@ -264,7 +261,7 @@ fn prepare_shadow_root(host: &web_sys::HtmlElement, attach: bool) -> Option<web_
             .ok()?,
     };
     let sheet = web_sys::CssStyleSheet::new().ok()?;
-    sheet.replace_sync(STYLESHEET).ok()?;
+    sheet.replace_sync(crate::web::sheet::text()).ok()?;
     root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
     if attach {
         root.set_inner_html("");

@@ -27,6 +27,7 @@ mod page_style;
 pub mod sanitizer_worker;
 #[doc(hidden)]
 pub mod send;
+mod sheet;
 #[doc(hidden)]
 pub mod storage;
 pub mod token_provider;

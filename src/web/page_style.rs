@@ -10,7 +10,6 @@ use std::cell::Cell;
 
 use wasm_bindgen::JsCast;
 
-use crate::web::embed::STYLESHEET;
 
 /// The class of the form's root element, which the rules are nested under.
 const ROOT: &str = ".moov-support";
@@ -23,7 +22,7 @@ thread_local! {
 /// host (`:host`, `:host([hidden])`), of its container (`.moov-root`) and of the form's root
 /// (`.moov-support`) is said of the root itself (`&`), and every other rule of what is inside.
 pub(crate) fn scoped() -> String {
-    let mut rules = STYLESHEET.to_owned();
+    let mut rules = crate::web::sheet::text().to_owned();
     // `:host(X)` is the host when it matches X: the root when it matches X.
     while let Some(start) = rules.find(":host(") {
         let inner = start + ":host(".len();

@@ -31,6 +31,28 @@ pub(crate) use sizes::{budget_check, print_table, sizes, totals};
 
 /// The loader partners include by name; everything else of the widget moves under `v/<hash>/`.
 const LOADER: &str = "moov-support.js";
+/// What precedes the static form's JSON in the loader's source.
+const SHELL: &str = "const SHELL = ";
+
+/// The static form's JSON in `loader`, the loader's source (a minified loader has none): the
+/// rest of the line after `const SHELL = `, without its `;`.
+pub(crate) fn shell_json(loader: &str) -> Option<&str> {
+    let start = loader.find(SHELL)? + SHELL.len();
+    let line = loader[start..].lines().next()?.trim_end();
+    Some(line.strip_suffix(';').unwrap_or(line))
+}
+
+/// The stylesheet's rules the loader's static form carries (`SHELL.css`), which the widget's
+/// wasm leaves out and takes from the loader or the npm package's entry.
+pub(crate) fn shell_rules(loader: &str) -> crate::run::Result<String> {
+    let json = shell_json(loader).ok_or("moov-support.js has no `const SHELL = `")?;
+    let shell: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("SHELL is not JSON: {e}"))?;
+    Ok(shell["css"]
+        .as_str()
+        .ok_or("SHELL.css is not a string")?
+        .to_owned())
+}
 /// Beside the loader: the `Link` header value that preloads this build (see README).
 const LINKS: &str = "moov-support.links";
 /// Where the loader lists the modules the glue imports; empty outside release builds.

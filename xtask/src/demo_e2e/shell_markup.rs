@@ -113,16 +113,7 @@ fn shell_json(base: &str) -> Result<String> {
         true => served,
         false => std::fs::read_to_string(crate::workspace_root().join("moov-support.js"))?,
     };
-    let start = source
-        .find("const SHELL = ")
-        .ok_or("moov-support.js has no `const SHELL = `")?
-        + "const SHELL = ".len();
-    let line = source[start..]
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_end();
-    let json = line.strip_suffix(';').unwrap_or(line);
+    let json = crate::assets::shell_json(&source).ok_or("moov-support.js has no `const SHELL = `")?;
     serde_json::from_str::<Value>(json).map_err(|e| format!("SHELL is not JSON: {e}"))?;
     Ok(json.to_owned())
 }

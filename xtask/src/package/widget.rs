@@ -15,6 +15,8 @@ use crate::run::{cmd, step, Result};
 const LOADER: &str = "moov-support.js";
 /// Where the entry template names the snippet folder, which wasm-bindgen names by a hash.
 const SNIPPETS: &str = "__SNIPPETS__";
+/// Where the entry template hands over the static form's rules (see `stylesheet::shared`).
+const RULES: &str = "__RULES__";
 /// The worker's loader as trunk writes it: a top-level `await`, which Vite's default worker
 /// format (a classic script) cannot hold.
 const TRUNK_WORKER_LOADER: &str = "import init from './moov-support-sanitizer.js';await init();";
@@ -89,7 +91,11 @@ pub(super) fn assemble(root: &Path, out: &Path, version: &str) -> Result<()> {
     let snippets = snippet_folder(&assets)?;
     let template = fs::read_to_string(root.join("package/index.js"))?;
     check_languages(&template)?;
-    fs::write(out.join("index.js"), template.replace(SNIPPETS, &snippets))?;
+    let rules = crate::assets::shell_rules(&fs::read_to_string(root.join(LOADER))?)?;
+    let entry = template
+        .replace(SNIPPETS, &snippets)
+        .replace(RULES, &serde_json::to_string(&rules)?);
+    fs::write(out.join("index.js"), entry)?;
     for file in ["served.js", "served.d.ts", "README.md"] {
         fs::copy(root.join("package").join(file), out.join(file))?;
     }
