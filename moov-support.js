@@ -347,12 +347,6 @@ const fail = () => {
 const timer = setTimeout(fail, 10000);
 customElements.get(TAG) || customElements.define(TAG, MoovSupportForm);
 
-// The modules the glue imports, fetched beside it rather than after it arrives; once the forms
-// are drawn, as they arrive long before the wasm does. The release build lists them; they
-// only define functions, so loading them early changes nothing else.
-const GLUE_IMPORTS = [];
-for (const path of GLUE_IMPORTS) import(new URL(path, import.meta.url).href).catch(() => {});
-
 try {
   const { default: init } = await import("./moov-support-widget.js");
   await init({ module_or_path: wasm });

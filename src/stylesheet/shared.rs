@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn the_sheet_comes_back_whole_from_the_loaders_rules() {
-        assert!(COMPLETE, "every rule of the loader's is the sheet's, in order");
+        assert!(
+            COMPLETE,
+            "every rule of the loader's is the sheet's, in order"
+        );
         let rules = loader_css();
         assert_eq!(complete(&rules).as_deref(), Some(STYLESHEET));
         let holes = OWN.matches(HOLE).count();
@@ -182,7 +185,10 @@ mod tests {
     fn an_escaped_rule_matches_its_text() {
         let (start, end) = loader_rules();
         let escaped = &LOADER[start..end];
-        assert!(escaped.windows(2).any(|w| w == b"\\\""), "the loader escapes quotes");
+        assert!(
+            escaped.windows(2).any(|w| w == b"\\\""),
+            "the loader escapes quotes"
+        );
         assert_eq!(next_is(b"", start, end), Some(start));
         assert_eq!(next_is(b"nothing{like:this}", start, end), None);
     }

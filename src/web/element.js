@@ -2,10 +2,12 @@
 // only gives partners the DOM surface they expect from a web component.
 
 // wasm-bindgen places this file at <assets>/snippets/<crate>/src/web/; the widget's other
-// files sit in <assets>/. The base is a variable, not `import.meta.url` itself, so bundlers
-// (which copy the target of every `new URL("…", import.meta.url)`) leave this folder alone.
+// files sit in <assets>/. The release build bundles it into the widget's glue, in <assets>/
+// itself. The base is a variable, not `import.meta.url` itself, so bundlers (which copy the
+// target of every `new URL("…", import.meta.url)`) leave this folder alone.
 const HERE = import.meta.url;
-export const ASSETS = new URL("../../../../", HERE);
+const BUNDLED = !new URL(HERE).pathname.endsWith("/src/web/element.js");
+export const ASSETS = new URL(BUNDLED ? "./" : "../../../../", HERE);
 
 // Where the widget's other files are when this file is not beside them: a bundler inlines it
 // into the app's own chunks, so the npm package's entry names each file in a form the bundler

@@ -10,7 +10,6 @@ use std::cell::Cell;
 
 use wasm_bindgen::JsCast;
 
-
 /// The class of the form's root element, which the rules are nested under.
 const ROOT: &str = ".moov-support";
 

@@ -12,17 +12,18 @@
 //!     moov-support-widget_bg.wasm  so a new build gets a new folder and each folder can be
 //!     moov-support-sanitizer*    cached for a year (`immutable`)
 //!     moov-support-inbox*
-//!     snippets/…/src/web/*.js
+//!     locales/*.json
 //! ```
 //!
-//! The snippets stay four levels below the widget's glue, where `sanitizer.js` looks for the
-//! sanitizer bundle. Every text or wasm file gets a `.br` (brotli, quality 11) and a `.gz`
+//! The widget's glue carries wasm-bindgen's snippets (`element.js` and the rest), bundled in
+//! (see `bundle`). Every text or wasm file gets a `.br` (brotli, quality 11) and a `.gz`
 //! (gzip, level 9) beside it when that is smaller, which the proxy's static route serves to
 //! clients that accept them.
 
 mod precompress;
 pub(crate) use precompress::brotli;
 mod boundary;
+mod bundle;
 mod release;
 mod sizes;
 
@@ -55,8 +56,6 @@ pub(crate) fn shell_rules(loader: &str) -> crate::run::Result<String> {
 }
 /// Beside the loader: the `Link` header value that preloads this build (see README).
 const LINKS: &str = "moov-support.links";
-/// Where the loader lists the modules the glue imports; empty outside release builds.
-const GLUE_IMPORTS: &str = "const GLUE_IMPORTS = [];";
 /// What the proxy may serve precompressed.
 const COMPRESSIBLE: &[&str] = &["js", "wasm", "css", "html", "svg", "json"];
 /// Brotli bytes a page loads before the form is interactive (JS + wasm + CSS): where the
@@ -108,8 +107,7 @@ mod tests {
         for (file, content) in [
             (
                 "moov-support.js",
-                "const GLUE_IMPORTS = [];\n\
-                 fetch(new URL(`./locales/${language}.json`, import.meta.url));\n\
+                "fetch(new URL(`./locales/${language}.json`, import.meta.url));\n\
                  import init from \"./moov-support-widget.js\";\n\
                  await init({ module_or_path: new URL(\"./moov-support-widget_bg.wasm\", import.meta.url) });\n",
             ),
@@ -171,10 +169,6 @@ mod tests {
                 "</v/{hash}/moov-support-widget_bg.wasm>; rel=preload; as=fetch; crossorigin\n"
             )
         );
-        assert!(loader.contains(&format!(
-            "const GLUE_IMPORTS = [\"./v/{hash}/snippets/moov-support-0123/src/web/element.js\", \
-             \"./v/{hash}/snippets/moov-support-0123/src/web/sanitizer.js\"];"
-        )));
 
         // The same files give the same folder; a changed file gives another.
         let again = fake_build("arrange-again");

@@ -8,7 +8,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use super::precompress::precompress;
-use super::{GLUE_IMPORTS, LINKS, LOADER};
+use super::{LINKS, LOADER};
 use crate::run::{cmd, step, Result};
 
 /// Builds the release widget and demo, arranges them as the module docs describe and
@@ -26,6 +26,7 @@ pub(crate) fn release(root: &Path) -> Result<PathBuf> {
         .args(["build", "--release", "--dist"])
         .arg(&out))?;
     minify_scripts(&out)?;
+    super::bundle::bundle(&out)?;
     let hash = arrange(&out)?;
     // Last, once its paths point into `v/<hash>/`: the loader carries the static form.
     minify(&out.join(LOADER))?;
@@ -140,20 +141,6 @@ pub(super) fn arrange(dir: &Path) -> Result<String> {
     if !loader.contains(&format!("./v/{hash}/moov-support-widget.js")) {
         return Err(format!("{LOADER} does not import ./moov-support-widget.js").into());
     }
-    // The glue's own imports (wasm-bindgen's snippets), so the loader fetches them in parallel.
-    let glue_imports: Vec<String> = files
-        .iter()
-        .map(|f| slash_path(f))
-        .filter(|f| f.starts_with("snippets/") && f.ends_with(".js"))
-        .map(|f| format!("\"./v/{hash}/{f}\""))
-        .collect();
-    if !loader.contains(GLUE_IMPORTS) {
-        return Err(format!("{LOADER} has no `{GLUE_IMPORTS}` to fill in").into());
-    }
-    loader = loader.replace(
-        GLUE_IMPORTS,
-        &format!("const GLUE_IMPORTS = [{}];", glue_imports.join(", ")),
-    );
     // What a page embedding this build can send as its `Link` header (the proxy does for
     // the pages it serves), so the wasm starts downloading with the page. Not its JS glue:
     // the loader, which draws the form, would share the first round trips with it, and the

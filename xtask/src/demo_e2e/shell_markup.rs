@@ -113,7 +113,8 @@ fn shell_json(base: &str) -> Result<String> {
         true => served,
         false => std::fs::read_to_string(crate::workspace_root().join("moov-support.js"))?,
     };
-    let json = crate::assets::shell_json(&source).ok_or("moov-support.js has no `const SHELL = `")?;
+    let json =
+        crate::assets::shell_json(&source).ok_or("moov-support.js has no `const SHELL = `")?;
     serde_json::from_str::<Value>(json).map_err(|e| format!("SHELL is not JSON: {e}"))?;
     Ok(json.to_owned())
 }
