@@ -119,9 +119,10 @@ pub fn test(root: &Path) -> Result<()> {
                 "--target",
                 "wasm32-unknown-unknown",
                 "--all-targets",
-                // The widget's own bundles need `csr`, as its trunk build turns it on.
+                // The widget's own bundles need `csr` and `loader-rules`, as its trunk build
+                // turns them on.
                 "--features",
-                "moov-support/csr",
+                "moov-support/csr,moov-support/loader-rules",
                 "--",
                 "-D",
                 "warnings",
