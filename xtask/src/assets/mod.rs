@@ -79,12 +79,14 @@ pub(crate) const TOTAL_TARGET: u64 = 200_000;
 /// 4.5 KB, which has a budget of its own.
 ///
 /// Shorter names between the wasm and its glue lowered them (measured 126,191 B
-/// first-interactive, 429,932 B total).
-pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 128_700;
+/// first-interactive, 429,932 B total); then the glue bundled with its scripts, binaryen's
+/// `flatten` and `rereloop`, and the wasm without the loader's style rules (measured 123,597 B
+/// first-interactive, 423,080 B total).
+pub(crate) const FIRST_INTERACTIVE_BUDGET: u64 = 126_100;
 /// The loader with the static form in it (markup, stylesheet, English strings and the code
 /// that makes its fields live): what a page needs before the user can type.
 pub(crate) const STATIC_FORM_BUDGET: u64 = 5_000;
-pub(crate) const TOTAL_BUDGET: u64 = 438_500;
+pub(crate) const TOTAL_BUDGET: u64 = 431_600;
 
 #[cfg(test)]
 mod tests {
