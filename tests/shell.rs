@@ -217,3 +217,47 @@ fn only_rules_for_what_the_static_form_draws_are_kept() {
 fn comments_are_dropped_from_markup() {
     assert_eq!(without_comments("<p><!>a<!--<() />--></p>"), "<p>a</p>");
 }
+
+/// What the loader writes by hand of the widget's own facts, to draw and save without the
+/// wasm: each must be the Rust one, or the static form and the widget's form disagree.
+#[test]
+fn the_loaders_hand_written_facts_are_the_widgets() {
+    let (_, loader, _, _) = loader();
+    // The `lang` and `dir` a form in each language carries.
+    for locale in Locale::ALL {
+        let primary = locale.primary();
+        if locale.tag() != primary {
+            let mapped = format!("language == \"{primary}\" ? \"{}\"", locale.tag());
+            assert!(
+                loader.contains(&mapped),
+                "the loader tags {primary} as {}",
+                locale.tag()
+            );
+        }
+        if locale.dir() == "rtl" {
+            let mapped = format!("language == \"{primary}\" ? \"rtl\"");
+            assert!(
+                loader.contains(&mapped),
+                "the loader writes {primary} right to left"
+            );
+        }
+    }
+    // Where a draft is saved, for the default endpoint, a signed-out user and a form's id.
+    let endpoint = moov_support::options_spec::ENDPOINT
+        .default
+        .expect("the endpoint has a default");
+    assert!(
+        loader.contains(&format!("option(host, \"endpoint\") || \"{endpoint}\"")),
+        "the loader's default endpoint is {endpoint}"
+    );
+    let key = moov_support::web::storage::DraftStore::new(endpoint, "anonymous", Some("support"));
+    let template =
+        "`moov-support:draft:v1:${endpoint}:${claims ? claims.sub : \"anonymous\"}${instance}`";
+    assert!(loader.contains(template), "the loader's draft key");
+    assert!(loader.contains("const instance = host.id ? \"#\" + host.id : \"\";"));
+    assert_eq!(
+        key.key(),
+        format!("moov-support:draft:v1:{endpoint}:anonymous#support"),
+        "the widget's draft key, as the loader writes it"
+    );
+}
