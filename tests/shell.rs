@@ -261,3 +261,63 @@ fn the_loaders_hand_written_facts_are_the_widgets() {
         "the widget's draft key, as the loader writes it"
     );
 }
+
+/// The loader locks the contact fields only for a valid email, as the widget does, with a
+/// pattern of its own (the WHATWG one `<input type=email>` uses): run natively with the same
+/// semantics (ASCII classes, ASCII case folding), it must agree with `rules::is_valid_email` on
+/// every string over an alphabet of the characters that matter, up to five long, and on the
+/// edges of a label's length.
+#[test]
+fn the_loaders_email_pattern_is_the_widgets_rule() {
+    let (_, loader, _, _) = loader();
+    let pattern = loader
+        .split("const EMAIL =")
+        .nth(1)
+        .and_then(|rest| rest.trim_start().strip_prefix('/'))
+        .and_then(|rest| rest.split("/i;").next())
+        .expect("the loader's `const EMAIL = /…/i;`");
+    let email = regex::Regex::new(&format!("(?i-u){pattern}")).expect("a pattern regex reads");
+
+    let alphabet = ["a", "Z", "1", "-", ".", "@", "_", "+", "é", " "];
+    let mut strings = vec![String::new()];
+    let mut last = vec![String::new()];
+    for _ in 0..5 {
+        last = last
+            .iter()
+            .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+            .collect();
+        strings.extend(last.iter().cloned());
+    }
+    for label in [62, 63, 64] {
+        strings.push(format!("me@{}.example", "a".repeat(label)));
+        strings.push(format!("me@example.{}", "b".repeat(label)));
+    }
+    strings.extend(
+        [
+            "jordan@example.com",
+            "Jordan.Lee+support@Example.COM",
+            "o'neil@example.co.uk",
+            "a@b",
+            "a@-b.com",
+            "a@b-.com",
+            "a@b..com",
+            ".a@b.com",
+            "a b@c.com",
+            "ü@example.com",
+            "a@exämple.com",
+            "a@b.com\n",
+        ]
+        .map(str::to_owned),
+    );
+    let mut valid = 0;
+    for s in &strings {
+        let rule = moov_support::rules::is_valid_email(s);
+        assert_eq!(email.is_match(s), rule, "{s:?}");
+        valid += usize::from(rule);
+    }
+    assert!(
+        valid > 1000,
+        "{valid} of {} strings are valid emails",
+        strings.len()
+    );
+}
