@@ -19,7 +19,7 @@ pub const OWN: &str = match core::str::from_utf8(&OWN_BYTES) {
 };
 
 /// Whether every rule the loader carries is one of the sheet's, in the sheet's order.
-pub const COMPLETE: bool = split::<0>().2;
+pub const COMPLETE: bool = MEASURED.2;
 
 #[cfg(feature = "loader-rules")]
 const _: () = assert!(
@@ -32,7 +32,9 @@ const LOADER: &[u8] = include_bytes!("../../moov-support.js");
 /// What precedes the loader's rules: they are the first member of its static form's JSON, as
 /// a JSON string.
 const START: &[u8] = b"const SHELL = {\"css\":\"";
-const OWN_LEN: usize = split::<0>().1;
+/// A first pass that only measures: the length and whether every rule was found.
+const MEASURED: ([u8; 0], usize, bool) = split::<0>();
+const OWN_LEN: usize = MEASURED.1;
 const OWN_BYTES: [u8; OWN_LEN] = split::<OWN_LEN>().0;
 
 /// Where `needle` starts in `hay`, or `hay.len()`.

@@ -33,27 +33,24 @@ pub(crate) fn bundle(dir: &Path) -> Result<()> {
     if snippets.is_empty() {
         return Err(format!("{} has no snippets to bundle", dir.display()).into());
     }
-    // What the other glues import from the snippets, the bundle exports for them.
+    // The other glues, read once: what they import from the snippets, the bundle exports.
     let mut others = Vec::new();
     for entry in fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
         if name.starts_with("moov-support-") && name.ends_with(".js") && name != GLUE {
-            others.push(name);
+            let text = fs::read_to_string(dir.join(&name))?;
+            others.push((name, text));
         }
     }
-    let mut shared: Vec<&String> = Vec::new();
-    for name in &others {
-        let text = fs::read_to_string(dir.join(name))?;
-        for snippet in &snippets {
-            if specifiers(snippet)
+    let shared: Vec<&String> = snippets
+        .iter()
+        .filter(|snippet| {
+            let named = specifiers(snippet);
+            others
                 .iter()
-                .any(|s| text.contains(s.as_str()))
-                && !shared.contains(&snippet)
-            {
-                shared.push(snippet);
-            }
-        }
-    }
+                .any(|(_, text)| named.iter().any(|s| text.contains(s.as_str())))
+        })
+        .collect();
 
     let entry = dir.join("bundle-entry.mjs");
     let mut source = format!("export {{ default, initSync }} from \"./{GLUE}\";\n");
@@ -79,9 +76,7 @@ pub(crate) fn bundle(dir: &Path) -> Result<()> {
     built?;
     fs::rename(&bundled, dir.join(GLUE))?;
 
-    for name in &others {
-        let path = dir.join(name);
-        let mut text = fs::read_to_string(&path)?;
+    for (name, mut text) in others {
         for snippet in &shared {
             for specifier in specifiers(snippet) {
                 let quote = &specifier[..1];
@@ -91,7 +86,7 @@ pub(crate) fn bundle(dir: &Path) -> Result<()> {
         if text.contains(&format!("./{SNIPPETS}/")) {
             return Err(format!("{name} still names a snippet after bundling").into());
         }
-        fs::write(&path, text)?;
+        fs::write(dir.join(&name), text)?;
     }
     fs::remove_dir_all(dir.join(SNIPPETS))?;
     Ok(())
